@@ -1,0 +1,494 @@
+"""The analysis stage: verdicts, clusters, splits and merges from a :class:`History`.
+
+Per channel and cluster group (DESIGN.md "How the evidence is read"):
+
+* a sweep in time order keeps each live pod's current view — a later view of the same lineage
+  that lists the pod supersedes its older one even when the pod's own log is silent — and
+  records the intervals during which live pods sat in mutually exclusive views (splits);
+* the final state gives the clusters; merges come from MergeViews with two or more subgroups;
+* Infinispan's lost-member reports (ISPN000314/318, DEGRADED_MODE) keep a split open until a
+  view containing the lost members, a merge, a recovery or AVAILABLE clears them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from jgview.history import DAY, History, Obs
+from jgview.identity import bare, workload_of
+from jgview.models import (
+    ChannelAnalysis,
+    ClusterState,
+    Event,
+    Evidence,
+    Interval,
+    Kind,
+    PodState,
+    Verdict,
+    View,
+    ViewChange,
+)
+
+GONE_TOLERANCE = 2.0
+"""Seconds: a member excluded from its cluster whose own log ends within this much after the
+exclusion (or before it) left or crashed; one whose log goes on was partitioned."""
+
+
+@dataclass(slots=True)
+class Group:
+    channel: str
+    name: str
+    pods: list[str]
+    obs: list[Obs] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GroupResult:
+    analysis: ChannelAnalysis
+    final_views: dict[str, Obs]
+    live: set[str]
+    degraded_open: list[Event]
+    gone: dict[str, str]
+    """pod → "left" / "stopped" / "crashed" for pods that are not live at the end."""
+
+
+def evidence_of(ev: Event) -> Evidence:
+    return Evidence(source=ev.source, line=ev.lineno, text=ev.text, pod=ev.pod, time=ev.time)
+
+
+def when(h: History, t: float | None) -> tuple[datetime | None, str | None]:
+    """A time key as (datetime, text) for output."""
+    if t is None:
+        return None, None
+    if h.relative_time:
+        day, sec = divmod(t, DAY)
+        hh, rem = divmod(int(sec), 3600)
+        mm, ss = divmod(rem, 60)
+        ms = int(round((sec - int(sec)) * 1000))
+        txt = f"{hh:02d}:{mm:02d}:{ss:02d},{ms:03d}" + (f" (+{int(day)}d)" if day else "")
+        return None, txt
+    dt = datetime.fromtimestamp(t, tz=timezone.utc)
+    return dt, dt.isoformat().replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------------------------------------
+# grouping
+
+
+def cluster_groups(h: History) -> list[Group]:
+    """Per channel: pods that appear in each other's views or share a workload form one group."""
+    groups: list[Group] = []
+    for ch in h.channels:
+        ch_obs = [o for o in h.obs if o.channel == ch]
+        pods = sorted({o.pod for o in ch_obs} | _pods_started_on(h, ch))
+        if not pods:
+            continue
+        parent = {p: p for p in pods}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def union(a: str, b: str) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        for o in ch_obs:
+            for m in o.view.members:
+                q = h.pod_of(m)
+                if q in parent and q != o.pod:
+                    union(o.pod, q)
+        by_stem: dict[str, str] = {}
+        for p in pods:
+            stem = workload_of(p)
+            if stem in by_stem:
+                union(p, by_stem[stem])
+            else:
+                by_stem[stem] = p
+        comps: dict[str, list[str]] = {}
+        for p in pods:
+            comps.setdefault(find(p), []).append(p)
+        for members in comps.values():
+            name = _group_name(members)
+            groups.append(Group(channel=ch, name=name, pods=sorted(members), obs=[o for o in ch_obs if o.pod in members]))
+    return groups
+
+
+def _group_name(pods: list[str]) -> str:
+    stems = sorted({workload_of(p) for p in pods})
+    return stems[0] if len(stems) == 1 else "+".join(stems[:3])
+
+
+def _pods_started_on(h: History, ch: str) -> set[str]:
+    out = set()
+    for p, ph in h.pods.items():
+        if any(ch in inc.channels for inc in ph.incs):
+            out.add(p)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the sweep
+
+
+def _contains(v: View, h: History, pod: str) -> bool | None:
+    """Is ``pod`` a member of ``v``? None when the list was truncated and it is not shown."""
+    for m in v.members:
+        if h.pod_of(m) == pod:
+            return True
+    return None if v.truncated else False
+
+
+def _same_lineage(old: View, new: View) -> bool:
+    return new.id > old.id and (new.creator == old.creator or new.creator in old.members)
+
+
+def analyze_group(h: History, g: Group, expect: int | None, since_t: float | None) -> GroupResult:
+    pods = set(g.pods)
+    # state changes in time order: every observation, plus the ends of incarnations
+    obs = sorted(g.obs, key=lambda o: (o.t if o.t is not None else float("-inf"), o.view.id))
+    current: dict[str, Obs] = {}
+    cur_inc: dict[str, int] = {}
+    splits: list[Interval] = []
+    merges: list[Interval] = []
+    open_split: Interval | None = None
+    open_groups: list[frozenset[str]] = []
+    split_ev: list[Event] = []
+
+    ends = _incarnation_ends(h, g, obs)
+
+    def live_at(p: str, t: float | None) -> bool:
+        end = ends.get((p, cur_inc.get(p, -1)))
+        return end is None or t is None or t <= end
+
+    def partition(t: float | None) -> list[frozenset[str]]:
+        livep = [p for p in current if live_at(p, t)]
+        parent = {p: p for p in livep}
+
+        def find(x: str) -> str:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        by_key: dict[tuple[str, int], list[str]] = {}
+        for p in livep:
+            by_key.setdefault(current[p].key, []).append(p)
+        keys = list(by_key)
+        for ps in by_key.values():
+            for q in ps[1:]:
+                parent[find(q)] = find(ps[0])
+        for i, k1 in enumerate(keys):
+            v1 = current[by_key[k1][0]].view
+            for k2 in keys[i + 1 :]:
+                v2 = current[by_key[k2][0]].view
+                # mutual: each side's view lists the other side (a stale view that still lists a
+                # member which has since excluded it does not hold them together)
+                linked = any(_contains(v1, h, q) is not False for q in by_key[k2]) and any(
+                    _contains(v2, h, q) is not False for q in by_key[k1]
+                )
+                if linked:
+                    parent[find(by_key[k2][0])] = find(by_key[k1][0])
+        comps: dict[str, set[str]] = {}
+        for p in livep:
+            comps.setdefault(find(p), set()).add(p)
+        return [frozenset(c) for c in comps.values()]
+
+    i = 0
+    n = len(obs)
+    while i < n:
+        # process all observations that share a time key together
+        t = obs[i].t
+        j = i
+        while j < n and obs[j].t == t:
+            o = obs[j]
+            j += 1
+            if o.pod not in pods:
+                continue
+            prev = current.get(o.pod)
+            if prev is None or cur_inc.get(o.pod) != o.inc or o.view.id >= prev.view.id or prev.kind != "superseded":
+                current[o.pod] = o
+                cur_inc[o.pod] = o.inc
+            # a later view of the same lineage supersedes the older one for all its members
+            for q, qo in list(current.items()):
+                if q == o.pod or qo.inc != cur_inc.get(q):
+                    continue
+                if _same_lineage(qo.view, o.view) and _contains(o.view, h, q):
+                    current[q] = Obs(pod=q, inc=qo.inc, channel=o.channel, view=o.view, kind="superseded", t=o.t, event=o.event, subgroups=o.subgroups)
+            if o.kind == "merged" and len(o.subgroups) >= 2 and not any(m.view_id == o.view.view_id for m in merges):
+                start = None
+                starts = [x.t for x in g.obs if x.key in {(s.creator, s.id) for s in o.subgroups} and x.t is not None]
+                if starts:
+                    start = min(starts)
+                s_dt, s_txt = when(h, start)
+                e_dt, e_txt = when(h, o.t)
+                merges.append(
+                    Interval(
+                        start=s_dt,
+                        end=e_dt,
+                        start_text=s_txt,
+                        end_text=e_txt,
+                        groups=[sorted(_pods_or_names(h, s.members)) for s in o.subgroups],
+                        evidence=[evidence_of(o.event)],
+                        view_id=o.view.view_id,
+                    )
+                )
+        i = j
+        comps = [c for c in partition(t) if c]
+        if len(comps) >= 2:
+            if open_split is None:
+                s_dt, s_txt = when(h, t)
+                open_split = Interval(start=s_dt, end=None, start_text=s_txt, groups=[], evidence=[])
+                split_ev = []
+            for p in set().union(*comps):
+                ev = current[p].event
+                if ev not in split_ev and current[p].kind != "superseded":
+                    split_ev.append(ev)
+            if len(comps) >= len(open_groups):
+                open_groups = comps
+        elif open_split is not None:
+            e_dt, e_txt = when(h, t)
+            open_split.end, open_split.end_text = e_dt, e_txt
+            open_split.groups = sorted(sorted(c) for c in open_groups)
+            open_split.evidence = [evidence_of(e) for e in split_ev[:8]]
+            splits.append(open_split)
+            open_split = None
+            open_groups = []
+
+    # final state: pods live at the end of the evidence
+    live = {p for p in current if ends.get((p, cur_inc.get(p, -1))) is None}
+    gone = {p: _gone_reason(h, p, cur_inc.get(p)) for p in current if p not in live}
+    final_comps = partition(None) if live else []
+    final_comps = [c & live for c in final_comps if c & live]
+    if open_split is not None:
+        open_split.groups = sorted(sorted(c) for c in (final_comps if len(final_comps) >= 2 else open_groups))
+        open_split.evidence = [evidence_of(e) for e in split_ev[:8]]
+        splits.append(open_split)
+
+    clusters = [_cluster_state(h, comp, current) for comp in sorted(final_comps, key=lambda c: sorted(c))]
+    clusters.sort(key=lambda c: (-c.size, c.members[:1]))
+
+    degraded = _open_degraded(h, g, live)
+
+    # verdict
+    any_view = bool(g.obs)
+    largest = max((len(c.pods) for c in clusters), default=0)
+    reason = ""
+    if not any_view:
+        verdict = Verdict.UNKNOWN
+        reason = "no view was printed or implied on this channel"
+    elif len(final_comps) >= 2:
+        verdict = Verdict.SPLIT
+        reason = f"{len(final_comps)} groups of live pods sit in separate views at the end of the evidence"
+    elif degraded:
+        verdict = Verdict.SPLIT
+        reason = "Infinispan reported lost members (possible split brain) that no later view, merge or recovery cleared"
+    elif expect is not None and largest < expect:
+        verdict = Verdict.SPLIT
+        reason = f"the largest cluster has {largest} pod(s) but {expect} are expected"
+    elif splits or merges:
+        verdict = Verdict.HEALED
+        reason = "a split happened and the pods are one cluster again at the end"
+    elif len(g.pods) == 1 and clusters and clusters[0].size == 1:
+        verdict = Verdict.ALONE
+        reason = "one pod, alone in its cluster"
+    elif not clusters:
+        verdict = Verdict.UNKNOWN
+        reason = "no pod of this cluster is live at the end of the evidence"
+    else:
+        verdict = Verdict.HEALTHY
+        reason = "one cluster throughout" if not gone else "one cluster at the end (members left gracefully or restarted)"
+
+    if since_t is not None:
+        splits = [s for s in splits if s.end is None or s.end.timestamp() >= since_t] if not h.relative_time else splits
+
+    ca = ChannelAnalysis(
+        channel=g.channel,
+        verdict=verdict,
+        clusters=clusters,
+        splits=splits,
+        merges=merges,
+        group=g.name,
+        expected=expect,
+        reason=reason,
+    )
+    return GroupResult(analysis=ca, final_views={p: current[p] for p in current}, live=live, degraded_open=degraded, gone=gone)
+
+
+def _pods_or_names(h: History, names: tuple[str, ...]) -> list[str]:
+    return [bare(m) for m in names]
+
+
+def _cluster_state(h: History, comp: frozenset[str], current: dict[str, Obs]) -> ClusterState:
+    views = [current[p] for p in comp]
+    best = max(views, key=lambda o: (sum(1 for x in views if x.key == o.key), o.view.id, o.view.size))
+    v = best.view
+    members = [bare(m) for m in v.members]
+    pods_in = sorted({h.pod_of(m) or m for m in members})
+    return ClusterState(
+        view_id=v.view_id,
+        coordinator=v.coordinator,
+        members=members,
+        size=v.size,
+        seen_by=sorted(comp),
+        pods=pods_in,
+        implied=all(current[p].kind == "implied" for p in comp),
+    )
+
+
+def _incarnation_ends(h: History, g: Group, obs: list[Obs]) -> dict[tuple[str, int], float | None]:
+    """(pod, incarnation) → time key after which it is no longer live; None = live at the end."""
+    ends: dict[tuple[str, int], float | None] = {}
+    for p in g.pods:
+        ph = h.pods.get(p)
+        if not ph:
+            continue
+        for idx, inc in enumerate(ph.incs):
+            last = idx == len(ph.incs) - 1
+            if not last:
+                nxt = ph.incs[idx + 1]
+                cands = [x for x in (inc.end_t, nxt.start_t) if x is not None]
+                ends[(p, idx)] = min(cands) if cands else None
+            elif inc.stopped:
+                ends[(p, idx)] = inc.end_t
+            else:
+                ends[(p, idx)] = None
+    # excluded by its cluster while its own log ends there: gone, not partitioned
+    last_own: dict[tuple[str, int], Obs] = {}
+    for o in obs:
+        last_own[(o.pod, o.inc)] = o
+    for (p, idx), o in last_own.items():
+        if ends.get((p, idx)) is not None:
+            continue
+        ph = h.pods[p]
+        log_end = ph.last_t
+        if log_end is None:
+            continue
+        for w in obs:
+            if w.pod == p or w.t is None or (o.t is not None and w.t < o.t):
+                continue
+            if _same_lineage(o.view, w.view) and _contains(w.view, h, p) is False:
+                if log_end <= w.t + GONE_TOLERANCE:
+                    ends[(p, idx)] = min(log_end, w.t)
+                break
+    return ends
+
+
+def _gone_reason(h: History, p: str, inc: int | None) -> str:
+    ph = h.pods.get(p)
+    if ph and inc is not None and inc < len(ph.incs) - 1:
+        return "restarted"
+    if ph and ph.incs and ph.incs[-1].stopped:
+        return "stopped"
+    return "left"
+
+
+def _open_degraded(h: History, g: Group, live: set[str]) -> list[Event]:
+    """Lost-member reports (ISPN000314/318/319/320, DEGRADED_MODE) still open at the end."""
+    pods = set(g.pods)
+    open_ev: list[Event] = []
+    lost_names: set[str] = set()
+    for ev in h.events:
+        if ev.pod not in pods:
+            continue
+        if ev.kind is Kind.LOST_MEMBERS or (ev.kind is Kind.AVAILABILITY and str(ev.detail.get("mode", "")).upper().startswith("DEGRADED")):
+            open_ev.append(ev)
+            lost_names.update(bare(m) for m in ev.lost)
+        elif ev.kind in (Kind.MERGED_VIEW, Kind.RECOVERED) or (
+            ev.kind is Kind.AVAILABILITY and str(ev.detail.get("mode", "")).upper() == "AVAILABLE"
+        ):
+            open_ev, lost_names = [], set()
+        elif ev.kind is Kind.VIEW and ev.view and lost_names and lost_names <= {bare(m) for m in ev.view.members}:
+            open_ev, lost_names = [], set()
+    if not open_ev:
+        return []
+    # lost members whose own logs show them stopping are gone, not split away
+    if lost_names:
+        lost_pods = {h.pod_of(n) for n in lost_names} - {None}
+        if lost_pods and all(p not in live and h.pods[p].incs and h.pods[p].incs[-1].stopped for p in lost_pods if p in h.pods):
+            if all(p in h.pods for p in lost_pods):
+                return []
+    return open_ev
+
+
+# ---------------------------------------------------------------------------------------------
+# pods
+
+
+def pod_states(h: History, results: list[GroupResult]) -> list[PodState]:
+    live_any: dict[str, bool] = {}
+    for r in results:
+        for p in r.live:
+            live_any[p] = True
+        for p in r.gone:
+            live_any.setdefault(p, False)
+    out: list[PodState] = []
+    for p in sorted(h.pods):
+        ph = h.pods[p]
+        addrs: list[str] = []
+        for inc in ph.incs:
+            for a in [inc.name, inc.uuid, *inc.physical]:
+                if a and a not in addrs:
+                    addrs.append(a)
+        for n in sorted(ph.names):
+            if n not in addrs:
+                addrs.append(n)
+        chans: dict[str, list[ViewChange]] = {}
+        for o in h.obs:
+            if o.pod != p:
+                continue
+            dt, txt = when(h, o.t)
+            chans.setdefault(o.channel, []).append(
+                ViewChange(
+                    time=dt,
+                    time_of_day=o.event.time_of_day or (txt if h.relative_time else None),
+                    view_id=o.view.view_id,
+                    members=[bare(m) for m in o.view.members],
+                    size=o.view.size,
+                    kind=o.kind,
+                    incarnation=o.inc,
+                    source=o.event.source,
+                    line=o.event.lineno,
+                )
+            )
+        for ch, lst in chans.items():
+            lst.sort(key=lambda vc: (vc.incarnation, _lineage_key(vc)))
+        # channels started without any view: joined, view unknown
+        for inc in ph.incs:
+            for ch in inc.channels:
+                if ch and not any(vc.incarnation == inc.index for vc in chans.get(ch, [])):
+                    chans.setdefault(ch, []).append(
+                        ViewChange(time=inc.start, time_of_day=None, view_id="?", members=[], size=0, kind="joined",
+                                   incarnation=inc.index, source=inc.source, line=inc.first_line or 0)
+                    )
+        current = {}
+        for r in results:
+            fo = r.final_views.get(p)
+            if fo is not None:
+                current[r.analysis.channel] = fo.view.view_id
+        out.append(
+            PodState(
+                name=p,
+                addresses=addrs,
+                incarnations=[inc.to_model() for inc in ph.incs],
+                channels=chans,
+                current_view=current,
+                live=live_any.get(p, bool(ph.incs) and not ph.incs[-1].stopped),
+                sources=list(dict.fromkeys(ph.sources)),
+                first_time=ph.first_time,
+                last_time=ph.last_time,
+            )
+        )
+    return out
+
+
+def _lineage_key(vc: ViewChange) -> tuple[int, str]:
+    try:
+        vid = int(vc.view_id.rsplit("|", 1)[1].rstrip("]"))
+    except (IndexError, ValueError):
+        vid = -1
+    return (vid, vc.kind)

@@ -1,0 +1,61 @@
+"""The findings engine: one rule per failure mode of ``reference/diagnostics.md`` (R1–R17).
+
+Each rule is a function ``rule(ctx: Context) -> list[Finding]`` registered with :func:`rule`;
+:func:`evaluate` runs them all. Rules read the history and the per-channel results; they never
+re-read logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from jgview.models import Analysis, Finding
+
+Rule = Callable[["Context"], list[Finding]]
+RULES: list[tuple[str, Rule]] = []
+
+
+@dataclass
+class Context:
+    history: Any
+    """:class:`jgview.history.History`"""
+    results: list[Any]
+    """:class:`jgview.analysis.GroupResult` per channel and cluster group"""
+    analysis: Analysis
+    """The analysis so far (verdict, channels, pods, sources, stats); ``findings`` still empty."""
+    objects: dict[str, Any] | None = None
+    expect: int | None = None
+
+
+def rule(rule_id: str) -> Callable[[Rule], Rule]:
+    def deco(fn: Rule) -> Rule:
+        RULES.append((rule_id, fn))
+        return fn
+
+    return deco
+
+
+def evaluate(ctx: Context) -> list[Finding]:
+    _load_rules()
+    out: list[Finding] = []
+    for _rid, fn in RULES:
+        out.extend(fn(ctx))
+    return out
+
+
+_loaded = False
+
+
+def _load_rules() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    import importlib
+    import pkgutil
+
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("r") or mod.name.startswith("rules_"):
+            importlib.import_module(f"{__name__}.{mod.name}")

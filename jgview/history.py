@@ -1,0 +1,537 @@
+"""The history stage: who saw which view, when — the only stage that holds state.
+
+Input: the events of every source, grouped by source. Output: a :class:`History` with
+
+* pods and their identities (JGroups names, UUIDs, physical addresses, incarnations);
+* every view observation (printed or implied) keyed by pod, incarnation and channel, with
+  a time key that orders events across pods;
+* Infinispan partition-handling facts (lost members, availability modes, recoveries).
+
+How the evidence is read is DESIGN.md's "How the evidence is read": incarnations begin at a new
+channel start / address / name; ``creating cluster as coordinator`` implies ``[X|0] (1) [X]``; a
+channel start with no view implies "joined, view unknown"; duplicate lines collapse.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node, workload_of
+from jgview.models import Event, Incarnation, Kind, SourceInfo, View
+
+DAY = 86400.0
+
+
+@dataclass(slots=True)
+class SourceEvents:
+    """The events of one source, with what is known of its pod."""
+
+    info: SourceInfo
+    events: list[Event]
+    pod_hint: str | None = None
+    strong_hint: bool = False
+    """True when the hint is authoritative (``--pod``, a collect bundle), False for file names."""
+    previous: bool = False
+
+
+@dataclass(slots=True)
+class Obs:
+    """One view observation: pod P (incarnation i) installed view V on channel C at time t."""
+
+    pod: str
+    inc: int
+    channel: str
+    view: View
+    kind: str  # "view" | "merged" | "implied" | "dropped" (view printed in JGRP000011)
+    t: float | None
+    event: Event
+    subgroups: tuple[View, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.view.creator, self.view.id)
+
+
+@dataclass(slots=True)
+class IncState:
+    index: int
+    pod: str
+    source: str
+    name: str | None = None
+    uuid: str | None = None
+    physical: list[str] = field(default_factory=list)
+    channels: set[str] = field(default_factory=set)
+    stopped_channels: set[str] = field(default_factory=set)
+    stopped: bool = False
+    created: bool = False
+    has_views: bool = False
+    start_t: float | None = None
+    end_t: float | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    first_line: int | None = None
+    seen_keys: set[tuple[str, str, int]] = field(default_factory=set)
+    last_view_id: dict[str, int] = field(default_factory=dict)
+
+    def to_model(self) -> Incarnation:
+        return Incarnation(
+            index=self.index,
+            name=self.name,
+            uuid=self.uuid,
+            physical=list(self.physical),
+            start=self.start,
+            end=self.end,
+            stopped=self.stopped,
+            source=self.source,
+            line=self.first_line,
+        )
+
+
+@dataclass(slots=True)
+class PodHist:
+    name: str
+    incs: list[IncState] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    sources: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    last_t: float | None = None
+    """Time key of the last line of this pod's newest source (its log's end)."""
+    namespace: str | None = None
+
+    @property
+    def current(self) -> IncState | None:
+        return self.incs[-1] if self.incs else None
+
+
+@dataclass(slots=True)
+class History:
+    pods: dict[str, PodHist]
+    obs: list[Obs]
+    events: list[Event]
+    """All events in time order (deduplicated), each with ``pod`` set."""
+    tkey: dict[int, float]
+    """id(event) → time key (seconds); absent when the event has no time at all."""
+    name_to_pod: dict[str, str]
+    uuid_to_name: dict[str, str]
+    channels: list[str]
+    relative_time: bool
+    """True when time keys are times of day (no dates known)."""
+    warnings: list[str]
+    duplicates: int
+    sources: list[SourceInfo]
+
+    def pod_of(self, name: str) -> str | None:
+        name = bare(name)
+        if name in self.name_to_pod:
+            return self.name_to_pod[name]
+        for pod in self.pods:
+            if name_matches_pod(name, pod):
+                return pod
+        return None
+
+    def t(self, ev: Event) -> float | None:
+        return self.tkey.get(id(ev))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _tod_seconds(tod: str | None) -> float | None:
+    if not tod:
+        return None
+    try:
+        hms, _, frac = tod.replace(".", ",").partition(",")
+        h, m, s = (int(x) for x in hms.split(":"))
+        return h * 3600 + m * 60 + s + (float("0." + frac) if frac.isdigit() else 0.0)
+    except ValueError:
+        return None
+
+
+_SELF_KINDS = {Kind.CREATED_CLUSTER, Kind.LOCAL_ADDRESS, Kind.SINGLETON, Kind.JOIN_TIMEOUT}
+
+
+def _assign_pods(src: SourceEvents, warnings: list[str]) -> None:
+    """Give every event of a source its pod (DESIGN: prefix, file name, address lines, --pod)."""
+    evs = src.events
+    if all(ev.pod for ev in evs):
+        return
+    self_names = [bare(ev.node) for ev in evs if ev.node and ev.kind in _SELF_KINDS]
+    if not self_names:
+        self_names = [bare(ev.subject) for ev in evs if ev.kind is Kind.NODE_NAME and ev.subject]
+    hint = src.pod_hint
+    if hint and (src.strong_hint or not self_names or any(name_matches_pod(n, hint) for n in self_names)):
+        for ev in evs:
+            if not ev.pod:
+                ev.pod = hint
+        return
+    # no usable hint: derive pods from the node names, and notice streams that mix pods
+    pods_in_order: list[str] = []
+    for n in self_names:
+        p = pod_from_node(n)
+        if not pods_in_order or pods_in_order[-1] != p:
+            pods_in_order.append(p)
+    distinct = list(dict.fromkeys(pods_in_order))
+    if len(distinct) > 1 and len(pods_in_order) > len(distinct):
+        warnings.append(
+            f"{src.info.name}: one stream mixes several pods ({', '.join(distinct[:5])}) without a "
+            "prefix to tell them apart; use `kubectl logs --prefix` or one file per pod — "
+            "lines are attributed by the JGroups names they print"
+        )
+    current = distinct[0] if distinct else (hint or _stem_of_source(src.info.name))
+    for ev in evs:
+        if ev.pod:
+            continue
+        if ev.node and (ev.kind in _SELF_KINDS or len(distinct) > 1):
+            p = pod_from_node(ev.node)
+            if p in distinct:
+                current = p
+        ev.pod = current
+
+
+def _stem_of_source(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    for suffix in (".gz", ".log", ".txt", ".json", ".jsonl"):
+        if base.endswith(suffix):
+            base = base[: -len(suffix)]
+    return base or name
+
+
+class _Clock:
+    """Time keys for one source: absolute seconds, or times of day with midnight rollover."""
+
+    __slots__ = ("day", "last_tod")
+
+    def __init__(self) -> None:
+        self.day = 0
+        self.last_tod: float | None = None
+
+    def key(self, ev: Event, relative: bool) -> float | None:
+        if not relative and ev.time is not None:
+            return ev.time.timestamp()
+        tod = _tod_seconds(ev.time_of_day)
+        if tod is None and ev.time is not None:
+            tt = ev.time
+            tod = tt.hour * 3600 + tt.minute * 60 + tt.second + tt.microsecond / 1e6
+        if tod is None:
+            return None
+        if self.last_tod is not None and tod < self.last_tod - 3600:
+            self.day += 1
+        self.last_tod = tod
+        return self.day * DAY + tod
+
+
+def build(sources: list[SourceEvents]) -> History:
+    warnings: list[str] = []
+    for src in sources:
+        _assign_pods(src, warnings)
+
+    all_events = [ev for src in sources for ev in src.events]
+    relative = bool(all_events) and any(ev.time is None and ev.time_of_day for ev in all_events)
+
+    # ---- time keys, per source
+    tkey: dict[int, float] = {}
+    src_end: dict[int, float | None] = {}
+    for i, src in enumerate(sources):
+        clock = _Clock()
+        last: float | None = None
+        for ev in src.events:
+            k = clock.key(ev, relative)
+            if k is None:
+                k = last
+            if k is not None:
+                tkey[id(ev)] = k
+                last = k
+        end = last
+        if not relative and src.info.last_time is not None:
+            end = max(end or 0.0, src.info.last_time.timestamp())
+        src_end[i] = end
+
+    # ---- pods and their sources in order (previous logs first)
+    pods: dict[str, PodHist] = {}
+    by_pod: dict[str, list[tuple[int, SourceEvents]]] = defaultdict(list)
+    for i, src in enumerate(sources):
+        seen: list[str] = []
+        for ev in src.events:
+            if ev.pod not in seen:
+                seen.append(ev.pod)  # type: ignore[arg-type]
+        if not seen and src.pod_hint and src.info.lines:
+            seen.append(src.pod_hint)
+        for p in seen:
+            by_pod[p].append((i, src))
+    for p, lst in by_pod.items():
+        lst.sort(key=lambda it: (not it[1].previous, _first_key(it[1], tkey), it[1].info.name))
+
+    name_to_pod: dict[str, str] = {}
+    uuid_to_name: dict[str, str] = {}
+    obs: list[Obs] = []
+    duplicates = 0
+    channels_seen: Counter[str] = Counter()
+    ordered: list[Event] = []
+
+    for p, lst in by_pod.items():
+        ph = pods.setdefault(p, PodHist(name=p))
+        for i, src in lst:
+            ph.sources.append(src.info.name)
+            if src.info.first_time and (ph.first_time is None or src.info.first_time < ph.first_time):
+                ph.first_time = src.info.first_time
+            if src.info.last_time and (ph.last_time is None or src.info.last_time > ph.last_time):
+                ph.last_time = src.info.last_time
+            # a new container run (another source of the same pod) is a new incarnation
+            if ph.incs and (ph.incs[-1].has_views or ph.incs[-1].channels or ph.incs[-1].created):
+                ph.incs[-1].end_t = ph.incs[-1].end_t or src_end.get(i)
+            new_source = True
+            for ev in src.events:
+                if ev.pod != p:
+                    continue
+                t = tkey.get(id(ev))
+                inc = ph.current
+                if new_source or inc is None:
+                    inc = _new_inc(ph, src, ev, t, keep_if_empty=True)
+                    new_source = False
+                inc = _maybe_new_incarnation(ph, inc, src, ev, t)
+                dup = _apply(ph, inc, ev, t, obs, name_to_pod, uuid_to_name, channels_seen)
+                if dup:
+                    duplicates += 1
+                    continue
+                ph.events.append(ev)
+                ordered.append(ev)
+                if t is not None:
+                    inc.end_t = t if inc.end_t is None or t > inc.end_t else inc.end_t
+                    if inc.start_t is None:
+                        inc.start_t = t
+                if ev.time is not None:
+                    if inc.start is None:
+                        inc.start = ev.time
+                    inc.end = ev.time
+            end = src_end.get(i)
+            if ph.incs and end is not None:
+                ph.incs[-1].end_t = max(ph.incs[-1].end_t or end, end)
+                ph.last_t = max(ph.last_t or end, end)
+            if ph.incs and src.info.last_time is not None:
+                inc = ph.incs[-1]
+                if inc.end is None or src.info.last_time > inc.end:
+                    inc.end = src.info.last_time
+        # drop empty incarnations (a source with no identity events before its first event)
+        ph.incs = [inc for inc in ph.incs if inc.first_line is not None] or ph.incs[:1]
+        for n, inc in enumerate(ph.incs):
+            inc.index = n
+
+    # names of the pods themselves, for member-name lookup
+    for p, ph in pods.items():
+        for n in ph.names:
+            name_to_pod.setdefault(bare(n), p)
+
+    # resolve UUID members to names where a local_addr line said which
+    if uuid_to_name:
+        obs = [_resolve_obs(o, uuid_to_name) for o in obs]
+
+    # channel of GMS lines that name none: the pod's only channel, else the only channel
+    all_channels = [c for c in channels_seen if c]
+    for o in obs:
+        if o.channel == "":
+            own = sorted({x.channel for x in obs if x.pod == o.pod and x.channel})
+            if len(own) == 1:
+                o.channel = own[0]
+            elif len(all_channels) == 1:
+                o.channel = all_channels[0]
+            else:
+                o.channel = _pod_cluster_name(pods[o.pod]) or "(unnamed)"
+    # collapse implied views that a printed view of the same incarnation repeats
+    seen_keys: set[tuple[str, int, str, str, int]] = set()
+    deduped: list[Obs] = []
+    for o in sorted(obs, key=lambda o: (o.kind == "implied",)):
+        k = (o.pod, o.inc, o.channel, o.view.creator, o.view.id)
+        if k in seen_keys:
+            continue
+        seen_keys.add(k)
+        deduped.append(o)
+    obs = deduped
+    ordered.sort(key=lambda ev: (tkey.get(id(ev), float("-inf")),))
+    obs.sort(key=lambda o: (o.t if o.t is not None else float("-inf"), o.view.id))
+    channels = sorted({o.channel for o in obs} | set(all_channels))
+    return History(
+        pods=pods,
+        obs=obs,
+        events=ordered,
+        tkey=tkey,
+        name_to_pod=name_to_pod,
+        uuid_to_name=uuid_to_name,
+        channels=channels,
+        relative_time=relative,
+        warnings=warnings,
+        duplicates=duplicates,
+        sources=[s.info for s in sources],
+    )
+
+
+def _pod_cluster_name(ph: PodHist) -> str | None:
+    for ev in ph.events:
+        if ev.kind is Kind.LOCAL_ADDRESS and ev.channel:
+            return ev.channel
+    return None
+
+
+def _first_key(src: SourceEvents, tkey: dict[int, float]) -> float:
+    for ev in src.events:
+        k = tkey.get(id(ev))
+        if k is not None:
+            return k
+    return float("inf")
+
+
+def _new_inc(ph: PodHist, src: SourceEvents, ev: Event, t: float | None, keep_if_empty: bool = False) -> IncState:
+    cur = ph.current
+    if keep_if_empty and cur is not None and cur.first_line is None:
+        cur.source = src.info.name
+        return cur
+    if cur is not None and not cur.stopped and cur.end_t is None:
+        cur.end_t = t
+    inc = IncState(index=len(ph.incs), pod=ph.name, source=src.info.name)
+    ph.incs.append(inc)
+    return inc
+
+
+def _maybe_new_incarnation(ph: PodHist, inc: IncState, src: SourceEvents, ev: Event, t: float | None) -> IncState:
+    k = ev.kind
+    new = False
+    if k is Kind.CHANNEL_START:
+        ch = ev.channel or ""
+        new = ch in inc.channels or inc.stopped
+    elif k is Kind.CREATED_CLUSTER:
+        name = bare(ev.node) if ev.node else None
+        new = inc.stopped or (inc.created and inc.has_views) or bool(inc.name and name and name != inc.name)
+    elif k is Kind.LOCAL_ADDRESS:
+        name = bare(ev.subject or ev.node or "") or None
+        uuid = ev.detail.get("uuid")
+        new = bool(inc.name and name and name != inc.name and not is_uuid(name)) or bool(
+            inc.uuid and uuid and uuid != inc.uuid
+        )
+        if inc.stopped:
+            new = True
+    if new and inc.first_line is not None:
+        inc.end_t = inc.end_t if inc.end_t is not None else t
+        return _new_inc(ph, src, ev, t)
+    return inc
+
+
+def _apply(
+    ph: PodHist,
+    inc: IncState,
+    ev: Event,
+    t: float | None,
+    obs: list[Obs],
+    name_to_pod: dict[str, str],
+    uuid_to_name: dict[str, str],
+    channels_seen: Counter[str],
+) -> bool:
+    """Fold one event into the pod's state. Returns True when it is a duplicate to drop."""
+    k = ev.kind
+    if inc.first_line is None:
+        inc.first_line = ev.lineno
+    if ev.channel:
+        channels_seen[ev.channel] += 1
+    if k is Kind.CHANNEL_START:
+        inc.channels.add(ev.channel or "")
+    elif k is Kind.CHANNEL_STOP:
+        ch = ev.channel or ""
+        inc.stopped_channels.add(ch)
+        if not inc.channels or inc.stopped_channels >= inc.channels or ev.detail.get("shutdown"):
+            inc.stopped = True
+    elif k is Kind.LOCAL_ADDRESS:
+        name = bare(ev.subject or ev.node or "")
+        uuid = ev.detail.get("uuid")
+        if name and not is_uuid(name):
+            inc.name = name
+            ph.names.add(name)
+            name_to_pod[name] = ph.name
+            if uuid:
+                uuid_to_name[uuid] = name
+        elif name and is_uuid(name):
+            inc.uuid = name
+        if uuid:
+            inc.uuid = uuid
+        for addr in ev.detail.get("physical") or ():
+            if addr not in inc.physical:
+                inc.physical.append(addr)
+    elif k is Kind.NODE_NAME and ev.subject:
+        ph.names.add(bare(ev.subject))
+    if ev.node and k in _SELF_KINDS and k is not Kind.LOCAL_ADDRESS:
+        name = bare(ev.node)
+        ph.names.add(name)
+        if inc.name is None:
+            inc.name = name
+
+    view: View | None = None
+    kind = ""
+    subgroups: tuple[View, ...] = ()
+    if k is Kind.VIEW and ev.view:
+        view, kind = ev.view, "view"
+    elif k is Kind.MERGED_VIEW and ev.view:
+        view, kind, subgroups = ev.view, "merged", ev.subgroups
+    elif k is Kind.CREATED_CLUSTER:
+        inc.created = True
+        if ev.view:
+            view, kind = ev.view, "implied"
+        elif ev.node:
+            me = bare(ev.node)
+            view, kind = View(creator=me, id=0, members=(me,), size=1), "implied"
+    elif k is Kind.SINGLETON and ev.node:
+        me = bare(ev.node)
+        view, kind = View(creator=me, id=0, members=(me,), size=1), "implied"
+    elif k is Kind.NON_MEMBER_DROP and ev.view:
+        view, kind = ev.view, "dropped"
+    if view is None:
+        return False
+    view = _bare_view(view)
+    subgroups = tuple(_bare_view(v) for v in subgroups)
+    ch = ev.channel or ""
+    dkey = (ch, view.creator, view.id)
+    if dkey in inc.seen_keys:
+        return True  # WildFly logs the same view once per cache container
+    if (
+        kind == "view"
+        and view.id == 0
+        and inc.has_views
+        and view.creator in ph.names | {inc.name}
+        and not any(k[1] == view.creator and k[2] == 0 for k in inc.seen_keys)
+    ):
+        # a fresh [me|0] after other views: the pod restarted without a channel-start line
+        inc = _new_inc(ph, SourceEvents(info=SourceInfo(name=inc.source), events=[]), ev, t)
+        inc.first_line = ev.lineno
+    inc.seen_keys.add(dkey)
+    inc.has_views = True
+    obs.append(Obs(pod=ph.name, inc=inc.index, channel=ch, view=view, kind=kind, t=t, event=ev, subgroups=subgroups))
+    return False
+
+
+def _bare_view(v: View) -> View:
+    members = tuple(bare(m) for m in v.members)
+    creator = bare(v.creator)
+    if members == v.members and creator == v.creator:
+        return v
+    return View(creator=creator, id=v.id, members=members, size=v.size, truncated=v.truncated)
+
+
+def _resolve_obs(o: Obs, uuids: dict[str, str]) -> Obs:
+    def res(v: View) -> View:
+        if not any(m in uuids for m in v.members) and v.creator not in uuids:
+            return v
+        return View(
+            creator=uuids.get(v.creator, v.creator),
+            id=v.id,
+            members=tuple(uuids.get(m, m) for m in v.members),
+            size=v.size,
+            truncated=v.truncated,
+        )
+
+    o.view = res(o.view)
+    o.subgroups = tuple(res(s) for s in o.subgroups)
+    return o
+
+
+def workload_groups(pods: list[str]) -> dict[str, str]:
+    return {p: workload_of(p) for p in pods}

@@ -1,0 +1,347 @@
+"""Typed values passed between the stages.
+
+Every stage (sources -> records -> events -> history -> analysis -> report) imports this module
+and nothing of the other stages; :mod:`jgview.pipeline` composes them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+# --------------------------------------------------------------------------------------------
+# records
+
+
+@dataclass(slots=True)
+class Record:
+    """One log record: a physical line, or several joined (stack traces, wrapped lines)."""
+
+    source: str
+    """Display name of the input (file path, ``<stdin>``, bundle member)."""
+    lineno: int
+    """1-based number of the record's first physical line in its source."""
+    message: str
+    """The message with the envelope and the layout's header removed; continuation lines are
+    joined with ``\\n``. For unknown layouts this is the whole line."""
+    pod: str | None = None
+    """Pod name when known (kubectl/stern prefix, JSON ``hostName``, file name, ``--pod``)."""
+    container: str | None = None
+    time: datetime | None = None
+    """Aware datetime (UTC) when the line carries a date, or a date could be inferred."""
+    time_of_day: str | None = None
+    """``HH:MM:SS,mmm`` when the layout printed a time without a date (kept even if dated)."""
+    level: str | None = None
+    logger: str | None = None
+    thread: str | None = None
+    layout: str = "unknown"
+    """Name of the layout that parsed the header (``wildfly``, ``keycloak``, ``json`` …)."""
+    raw: str = ""
+    """The first physical line as read (after decoding), for evidence; bounded in length."""
+
+
+# --------------------------------------------------------------------------------------------
+# events
+
+
+class Kind(str, enum.Enum):
+    """Kinds of membership events. Code handles kinds; wordings live in the catalogue."""
+
+    CHANNEL_START = "channel_start"  # ISPN000078
+    LOCAL_ADDRESS = "local_address"  # ISPN000079, JChannel local_addr, GMS address=
+    CHANNEL_STOP = "channel_stop"  # ISPN000080, server shutdown
+    VIEW = "view"  # ISPN000094, GMS installing view, view printed in JGRP000011
+    MERGED_VIEW = "merged_view"  # ISPN000093, installing merge view / MergeView::
+    CREATED_CLUSTER = "created_cluster"  # creating cluster as coordinator / first member
+    JOIN_TIMEOUT = "join_timeout"  # JOIN(x) sent to y timed out
+    SINGLETON = "singleton"  # too many JOIN attempts: becoming singleton
+    NODE_JOINED = "node_joined"  # ISPN100000
+    NODE_LEFT = "node_left"  # ISPN100001
+    TOPOLOGY = "topology"  # ISPN100002/100008/100010 member lists
+    RECOVERED = "recovered"  # ISPN100007 recovered members
+    RECOVERY_FAILED = "recovery_failed"  # ISPN100004
+    LOST_MEMBERS = "lost_members"  # ISPN000314/318/319/320
+    DATA_LOST = "data_lost"  # ISPN000312/313/316/317
+    AVAILABILITY = "availability"  # ISPN100011 AVAILABLE / DEGRADED_MODE
+    SUSPECT = "suspect"  # FD_ALL/FD_ALL3/FD_SOCK/FD_SOCK2/VERIFY_SUSPECT
+    UNSUSPECT = "unsuspect"
+    NEW_COORDINATOR = "new_coordinator"  # I'm the new coord
+    ACK_TIMEOUT = "ack_timeout"  # failed to collect all ACKs
+    NON_MEMBER_DROP = "non_member_drop"  # JGRP000011
+    VERSION_MISMATCH = "version_mismatch"  # JGRP000010, ISPN000217, invalid magic number
+    DIFFERENT_CLUSTER = "different_cluster"  # JGRP000012/13, discarding discovery request
+    NO_PHYSICAL_ADDRESS = "no_physical_address"  # JGRP000032
+    SEND_FAILED = "send_failed"  # JGRP000029/34, failed sending message (ConnectException …)
+    ACCEPT_FAILED = "accept_failed"  # JGRP000006
+    BIND_PROBLEM = "bind_problem"  # JGRP000026 and friends
+    DISCOVERY_ERROR = "discovery_error"  # KUBE_PING 403, namespace not set, JDBC_PING errors …
+    DNS_ENTRIES = "dns_entries"  # DNS_PING entries collected / no entries (DEBUG)
+    DISCOVERY_TARGETS = "discovery_targets"  # DNS_PING sending discovery requests to hosts
+    CHANNEL_ERROR = "channel_error"  # ISPN000085/541, dns_query can not be null
+    NODE_NAME = "node_name"  # Keycloak "Node name: %s, Site name: %s"
+    USER_SYMPTOM = "user_symptom"  # Keycloak events expired_code, invalid_code, …
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A JGroups view as printed: ``[creator|id] (size) [m1, m2, ...]``."""
+
+    creator: str
+    id: int
+    members: tuple[str, ...]
+    """Member names as printed, without the 5.5 ``(v=…)`` suffix; UUIDs not yet resolved."""
+    size: int
+    """The ``(n)`` count; equals ``len(members)`` unless the list was truncated."""
+    truncated: bool = False
+    """True when JGroups cut the list at ``max.list.print_size`` (``...``)."""
+
+    @property
+    def view_id(self) -> str:
+        return f"[{self.creator}|{self.id}]"
+
+    @property
+    def coordinator(self) -> str:
+        return self.members[0] if self.members else self.creator
+
+
+@dataclass(slots=True)
+class Event:
+    """A membership event recognized in one record."""
+
+    kind: Kind
+    source: str
+    lineno: int
+    text: str
+    """Evidence: the record's first line, bounded in length (never the whole record)."""
+    time: datetime | None = None
+    time_of_day: str | None = None
+    pod: str | None = None
+    """The pod the record came from (from the record), when known."""
+    node: str | None = None
+    """The JGroups name of the node that logged it, when the message or thread says so."""
+    channel: str | None = None
+    view: View | None = None
+    subgroups: tuple[View, ...] = ()
+    members: tuple[str, ...] = ()
+    """Member lists of ISPN1000xx/000314…: current members (or joiners/leavers)."""
+    lost: tuple[str, ...] = ()
+    """ISPN000314/318/319/320: lost members."""
+    subject: str | None = None
+    """The other party: joined/left/suspected node, JOIN target, peer, local address …"""
+    detail: dict[str, Any] = field(default_factory=dict)
+    """Extra facts: ``physical`` (list), ``uuid``, ``mode``, ``cache``, ``http_status``,
+    ``protocol``, ``elapsed_ms``, ``version``, ``symptom``, ``reason`` …"""
+    level: str | None = None
+    logger: str | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# sources
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    """What was learned about one input while reading it."""
+
+    name: str
+    pods: list[str] = field(default_factory=list)
+    """Pods seen in this source (several for a ``kubectl logs -l --prefix`` stream)."""
+    pod_hint: str | None = None
+    """Pod name from the file name, bundle manifest or ``--pod``."""
+    layout: str | None = None
+    """Most frequent layout detected."""
+    lines: int = 0
+    bytes: int = 0
+    records: int = 0
+    undecodable_lines: int = 0
+    long_lines: int = 0
+    """Lines longer than the per-line bound (kept truncated)."""
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    errors: list[str] = field(default_factory=list)
+    """One-line descriptions of what could not be read (truncated gzip, permission …)."""
+    previous: bool = False
+    """A ``--previous`` log (the container before its last restart)."""
+    time_only: bool = False
+    """The layout printed times of day without dates and no date could be inferred."""
+
+
+# --------------------------------------------------------------------------------------------
+# analysis
+
+
+class Verdict(str, enum.Enum):
+    HEALTHY = "healthy"
+    HEALED = "healed"
+    SPLIT = "split"
+    ALONE = "alone"
+    UNKNOWN = "unknown"
+
+    @property
+    def rank(self) -> int:
+        return _VERDICT_RANK[self]
+
+
+_VERDICT_RANK = {
+    Verdict.SPLIT: 4,
+    Verdict.HEALED: 3,
+    Verdict.HEALTHY: 2,
+    Verdict.ALONE: 1,
+    Verdict.UNKNOWN: 0,
+}
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@dataclass(slots=True)
+class Evidence:
+    source: str
+    line: int
+    text: str
+    pod: str | None = None
+    time: datetime | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    id: str
+    """Stable id, e.g. ``R1-dns-ping-clusterip``."""
+    severity: Severity
+    summary: str
+    evidence: list[Evidence] = field(default_factory=list)
+    remediation: str = ""
+    title: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ClusterState:
+    """One partition at some moment: a view as seen by its members."""
+
+    view_id: str
+    coordinator: str
+    members: list[str]
+    size: int
+    seen_by: list[str]
+    """Pods whose latest view this is."""
+    pods: list[str] = field(default_factory=list)
+    """Pods that are members (mapped from JGroups names)."""
+    implied: bool = False
+    """True when the view was implied (creating cluster as coordinator …), not printed."""
+
+
+@dataclass(slots=True)
+class Interval:
+    """A split or merge interval."""
+
+    start: datetime | None
+    end: datetime | None
+    groups: list[list[str]]
+    """The disjoint groups of pods (split) or the subgroups merged (merge)."""
+    evidence: list[Evidence] = field(default_factory=list)
+    view_id: str | None = None
+    start_text: str | None = None
+    """Time of day or description where no date is known."""
+    end_text: str | None = None
+
+
+@dataclass(slots=True)
+class ViewChange:
+    """One entry of a pod's view history on one channel."""
+
+    time: datetime | None
+    time_of_day: str | None
+    view_id: str
+    members: list[str]
+    size: int
+    kind: str
+    """``view``, ``merged``, ``implied``, ``joined`` (bare channel start) …"""
+    incarnation: int
+    source: str
+    line: int
+
+
+@dataclass(slots=True)
+class Incarnation:
+    index: int
+    name: str | None
+    uuid: str | None
+    physical: list[str]
+    start: datetime | None
+    end: datetime | None
+    stopped: bool
+    """The log shows the channel stop / shutdown."""
+    source: str | None = None
+    line: int | None = None
+
+
+@dataclass(slots=True)
+class PodState:
+    name: str
+    addresses: list[str] = field(default_factory=list)
+    """JGroups names, UUIDs and physical addresses of every incarnation."""
+    incarnations: list[Incarnation] = field(default_factory=list)
+    channels: dict[str, list[ViewChange]] = field(default_factory=dict)
+    """Per channel, the view history in lineage order."""
+    current_view: dict[str, str] = field(default_factory=dict)
+    """Per channel, the latest view id."""
+    live: bool = True
+    """Live at the end of the evidence (no stop seen)."""
+    sources: list[str] = field(default_factory=list)
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+
+
+@dataclass(slots=True)
+class ChannelAnalysis:
+    channel: str
+    verdict: Verdict
+    clusters: list[ClusterState]
+    splits: list[Interval] = field(default_factory=list)
+    merges: list[Interval] = field(default_factory=list)
+    group: str | None = None
+    """Name of the cluster group (workload) when several groups share a channel name."""
+    expected: int | None = None
+    reason: str = ""
+    """One sentence explaining the verdict."""
+
+
+@dataclass(slots=True)
+class Analysis:
+    verdict: Verdict
+    sentence: str
+    """The verdict in one sentence, for people."""
+    channels: list[ChannelAnalysis]
+    pods: list[PodState]
+    findings: list[Finding]
+    sources: list[SourceInfo]
+    stats: dict[str, Any]
+    events: list[Event] = field(default_factory=list)
+    """The membership events (bounded; for timelines and reports)."""
+    problems: list[str] = field(default_factory=list)
+    """Input problems (one line each) already reported on stderr."""
+    window: tuple[datetime | None, datetime | None] = (None, None)
+    cluster_objects: dict[str, Any] | None = None
+    """Kubernetes objects from a ``collect`` bundle, when analyzed from one."""
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 1 problem found, 2 input error, 3 no membership evidence; 1 > 2 > 3."""
+        if self.verdict is Verdict.SPLIT or any(f.severity is Severity.ERROR for f in self.findings):
+            return 1
+        if self.problems:
+            return 2
+        if self.verdict is Verdict.UNKNOWN:
+            return 3
+        return 0

@@ -1,0 +1,279 @@
+"""Composes the stages: sources → records → events → history → analysis (+ findings).
+
+The stages do not import each other; this module and the typed models tie them together, so the
+CLI only calls :func:`analyze` (or :func:`iter_events`) and a renderer.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone, tzinfo
+from typing import Any
+
+from jgview.models import Analysis, Event, Finding, Kind, SourceInfo, Verdict
+
+OnError = Callable[[str], None]
+
+MAX_EVENTS = 500_000
+"""Events kept for the history; past this, symptom events are only counted (memory bound)."""
+
+
+@dataclass
+class AnalyzeOptions:
+    expect: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    date: date | None = None
+    pod: str | None = None
+    tz: tzinfo = timezone.utc
+    objects: dict[str, Any] | None = None
+    """Kubernetes objects (from a collect bundle) to check alongside the logs."""
+    stdin: Any = None
+    """Binary stream used for ``-`` (tests pass one; default ``sys.stdin.buffer``)."""
+    keep_events: bool = True
+    extra_findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class _Src:
+    name: str
+    path: str | None
+    pod_hint: str | None
+    strong: bool
+    previous: bool
+    container: str | None = None
+    inp: Any = None
+
+
+def _is_bundle_dir(path: str) -> bool:
+    return os.path.isdir(path) and (
+        os.path.isfile(os.path.join(path, "manifest.json"))
+        or os.path.isdir(os.path.join(path, "namespaces"))
+        or os.path.isfile(os.path.join(path, "timestamp"))
+    )
+
+
+def _inputs(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> tuple[list[_Src], dict[str, Any] | None]:
+    from jgview import sources
+
+    objects: dict[str, Any] | None = opts.objects
+    out: list[_Src] = []
+    plain: list[str] = []
+    for p in paths or ["-"]:
+        if p != "-" and _is_bundle_dir(p):
+            from jgview import bundle
+
+            if bundle.is_bundle(p):
+                try:
+                    logs = bundle.bundle_inputs(p)
+                    objs = bundle.load_objects(p)
+                except (OSError, ValueError) as exc:
+                    on_error(f"jgview: cannot read bundle '{p}': {exc}")
+                    continue
+                for bl in logs:
+                    inp = sources.Input(name=bl.path, path=bl.path, pod_hint=bl.pod, container=bl.container, previous=bl.previous)
+                    out.append(_Src(bl.path, bl.path, bl.pod, True, bl.previous, bl.container, inp))
+                if objs:
+                    objects = _merge_objects(objects, objs)
+                continue
+        plain.append(p)
+    if plain:
+        for inp in sources.discover(plain, on_error):
+            hint = opts.pod if (inp.path is None and opts.pod) else inp.pod_hint
+            strong = bool(opts.pod and inp.path is None)
+            if opts.pod and len(plain) == 1 and inp.path is not None and not os.path.isdir(plain[0]):
+                hint, strong = opts.pod, True
+            out.append(_Src(inp.name, inp.path, hint, strong, inp.previous, inp.container, inp))
+    return out, objects
+
+
+def _merge_objects(a: dict[str, Any] | None, b: dict[str, Any]) -> dict[str, Any]:
+    if not a:
+        return dict(b)
+    merged = dict(a)
+    for k, v in b.items():
+        if isinstance(v, list) and isinstance(merged.get(k), list):
+            merged[k] = merged[k] + v
+        else:
+            merged.setdefault(k, v)
+    return merged
+
+
+def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInfo, Iterator[Event]]:
+    from jgview import events as ev_stage
+    from jgview import records, sources
+
+    info = SourceInfo(name=src.name, pod_hint=src.pod_hint, previous=src.previous)
+    lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
+    ropts = records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
+    recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts, pod_hint=src.pod_hint)
+
+    def gen() -> Iterator[Event]:
+        for rec in recs:
+            for ev in ev_stage.extract(rec):
+                if src.container and not rec.container:
+                    pass
+                yield ev
+
+    return info, gen()
+
+
+def iter_events(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> Iterator[Event]:
+    """Every membership event of every input, in input order (for ``jgview events``)."""
+    srcs, _ = _inputs(paths, opts, on_error)
+    for src in srcs:
+        _, evs = _read(src, opts, on_error)
+        for ev in evs:
+            if ev.pod is None and src.pod_hint:
+                ev.pod = src.pod_hint
+            if _in_window(ev, opts):
+                yield ev
+
+
+def _in_window(ev: Event, opts: AnalyzeOptions) -> bool:
+    if ev.time is None:
+        return True
+    if opts.until is not None and ev.time > opts.until:
+        return False
+    return True
+
+
+def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnError | None = None) -> Analysis:
+    """Read every input and return the analysis. Input problems go to ``on_error`` (one line
+    each) and are listed in ``Analysis.problems``; the other inputs are still analyzed."""
+    from jgview.history import SourceEvents
+
+    opts = opts or AnalyzeOptions()
+    problems: list[str] = []
+
+    def err(msg: str) -> None:
+        problems.append(msg)
+        if on_error:
+            on_error(msg)
+
+    srcs, objects = _inputs(paths, opts, err)
+    collected: list[SourceEvents] = []
+    total = 0
+    for src in srcs:
+        info, evs = _read(src, opts, err)
+        kept: list[Event] = []
+        for ev in evs:
+            if not _in_window(ev, opts):
+                continue
+            if total >= MAX_EVENTS and ev.kind is Kind.USER_SYMPTOM:
+                continue
+            kept.append(ev)
+            total += 1
+        collected.append(SourceEvents(info=info, events=kept, pod_hint=src.pod_hint, strong_hint=src.strong, previous=src.previous))
+    return analyze_sources(collected, opts, problems, objects)
+
+
+def analyze_sources(
+    collected: list[Any], opts: AnalyzeOptions, problems: list[str] | None = None, objects: dict[str, Any] | None = None
+) -> Analysis:
+    """History, analysis and findings for already-extracted events (also used by ``--follow``)."""
+    from jgview import analysis as an
+    from jgview import history as hist
+
+    problems = problems if problems is not None else []
+    objects = objects if objects is not None else opts.objects
+    h = hist.build(collected)
+    expect = opts.expect
+    if expect is None and objects:
+        try:
+            from jgview.objects import expected_replicas
+
+            expect = expected_replicas(objects)
+        except (ImportError, KeyError, TypeError, ValueError):
+            expect = None
+    since_t = opts.since.timestamp() if opts.since else None
+    results = [an.analyze_group(h, g, expect, since_t) for g in an.cluster_groups(h)]
+    channels = [r.analysis for r in results]
+    pods = an.pod_states(h, results)
+    verdict = max((c.verdict for c in channels), key=lambda v: v.rank, default=Verdict.UNKNOWN)
+    infos = [s.info for s in collected]
+    stats = {
+        "sources": len(infos),
+        "lines": sum(i.lines for i in infos),
+        "events": len(h.events),
+        "bytes": sum(i.bytes for i in infos),
+        "records": sum(i.records for i in infos),
+        "undecodable_lines": sum(i.undecodable_lines for i in infos),
+        "long_lines": sum(i.long_lines for i in infos),
+        "duplicates": h.duplicates,
+    }
+    result = Analysis(
+        verdict=verdict,
+        sentence="",
+        channels=channels,
+        pods=pods,
+        findings=[],
+        sources=infos,
+        stats=stats,
+        events=h.events if opts.keep_events else [],
+        problems=list(problems) + [],
+        window=(opts.since, opts.until),
+        cluster_objects=objects,
+    )
+    result.stats["warnings"] = list(h.warnings)
+    findings: list[Finding] = list(opts.extra_findings)
+    try:
+        from jgview import findings as fnd
+    except ImportError:  # pragma: no cover - the findings engine ships with the package
+        fnd = None  # type: ignore[assignment]
+    if fnd is not None:
+        findings.extend(fnd.evaluate(fnd.Context(history=h, results=results, analysis=result, objects=objects, expect=expect)))
+    if objects:
+        try:
+            from jgview.objects import check_objects
+
+            findings.extend(check_objects(objects, [p.name for p in pods]))
+        except ImportError:  # pragma: no cover
+            pass
+    findings = _dedupe_findings(findings)
+    findings.sort(key=lambda f: (-f.severity.rank, f.id))
+    result.findings = findings
+    if any(f.severity.value == "error" for f in findings) and result.verdict is Verdict.UNKNOWN:
+        pass
+    result.sentence = sentence(result)
+    return result
+
+
+def _dedupe_findings(findings: Iterable[Finding]) -> list[Finding]:
+    seen: dict[tuple[str, str], Finding] = {}
+    for f in findings:
+        k = (f.id, f.summary)
+        if k not in seen:
+            seen[k] = f
+    return list(seen.values())
+
+
+def sentence(a: Analysis) -> str:
+    """The verdict in one sentence."""
+    chans = a.channels
+    if not chans:
+        if a.stats.get("lines", 0) == 0:
+            return "No log lines were read, so there is no membership evidence."
+        return "No JGroups membership evidence was found (no views, channel starts or coordinator lines)."
+    worst = [c for c in chans if c.verdict is a.verdict] or chans
+    c = worst[0]
+    where = f"channel {c.channel}" + (f" ({c.group})" if c.group and len([x for x in chans if x.channel == c.channel]) > 1 else "")
+    n_pods = len({p for cl in c.clusters for p in cl.seen_by})
+    if a.verdict is Verdict.SPLIT:
+        if len(c.clusters) >= 2:
+            parts = "; ".join(
+                f"{', '.join(cl.seen_by[:4])}{' …' if len(cl.seen_by) > 4 else ''} in {cl.view_id}" for cl in c.clusters[:4]
+            )
+            return f"SPLIT: the pods on {where} form {len(c.clusters)} separate clusters ({parts})."
+        return f"SPLIT on {where}: {c.reason}."
+    if a.verdict is Verdict.HEALED:
+        return f"HEALED: {n_pods} pod(s) on {where} are one cluster again ({c.clusters[0].view_id}), after a split."
+    if a.verdict is Verdict.HEALTHY:
+        cl = c.clusters[0]
+        return f"HEALTHY: {n_pods} pod(s) on {where} form one cluster {cl.view_id} of {cl.size} member(s), coordinator {cl.coordinator}."
+    if a.verdict is Verdict.ALONE:
+        cl = c.clusters[0]
+        return f"ALONE: one pod ({', '.join(cl.seen_by)}) on {where}, alone in its cluster {cl.view_id}."
+    return f"UNKNOWN on {where}: {c.reason}."

@@ -1,0 +1,1 @@
+"""Report formats: renderers of one :class:`jgview.models.Analysis`; none re-derives anything."""
