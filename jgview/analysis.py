@@ -12,6 +12,7 @@ Per channel and cluster group (DESIGN.md "How the evidence is read"):
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -25,6 +26,7 @@ from jgview.models import (
     Interval,
     Kind,
     PodState,
+    Segment,
     Verdict,
     View,
     ViewChange,
@@ -160,6 +162,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     split_ev: list[Event] = []
 
     ends = _incarnation_ends(h, g, obs)
+    track = _SegmentTracker(h, current, cur_inc, ends)
 
     def live_at(p: str, t: float | None) -> bool:
         end = ends.get((p, cur_inc.get(p, -1)))
@@ -239,6 +242,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
                 )
         i = j
         comps = [c for c in partition(t) if c]
+        track.step(comps, t)
         if len(comps) >= 2:
             if open_split is None:
                 s_dt, s_txt = when(h, t)
@@ -264,6 +268,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     gone = {p: _gone_reason(h, p, cur_inc.get(p)) for p in current if p not in live}
     final_comps = partition(None) if live else []
     final_comps = [c & live for c in final_comps if c & live]
+    segments = track.finish()
     if open_split is not None:
         open_split.groups = sorted(sorted(c) for c in (final_comps if len(final_comps) >= 2 else open_groups))
         open_split.evidence = [evidence_of(e) for e in split_ev[:8]]
@@ -315,8 +320,65 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         group=g.name,
         expected=expect,
         reason=reason,
+        segments=segments,
     )
     return GroupResult(analysis=ca, final_views={p: current[p] for p in current}, live=live, degraded_open=degraded, gone=gone)
+
+
+class _SegmentTracker:
+    """Which cluster each pod sat in over time: stable labels across partition changes."""
+
+    def __init__(self, h: History, current: dict[str, Obs], cur_inc: dict[str, int], ends: dict[tuple[str, int], float | None]):
+        self.h, self.current, self.cur_inc, self.ends = h, current, cur_inc, ends
+        self.labels: dict[str, int] = {}
+        self.open: dict[str, Segment] = {}
+        self.done: list[Segment] = []
+        self.next_label = 0
+
+    def _close(self, seg: Segment, t: float | None) -> None:
+        seg.t_end = t
+        seg.end, seg.end_text = when(self.h, t)
+        self.done.append(seg)
+
+    def step(self, comps: list[frozenset[str]], t: float | None) -> None:
+        new: dict[str, int] = {}
+        taken: set[int] = set()
+        for comp in sorted(comps, key=lambda c: (-len(c), sorted(c))):
+            counts = Counter(self.labels[p] for p in comp if p in self.labels)
+            label = next((lab for lab, _ in counts.most_common() if lab not in taken), None)
+            if label is None:
+                label = self.next_label
+                self.next_label += 1
+            taken.add(label)
+            for p in comp:
+                new[p] = label
+        for p, seg in list(self.open.items()):
+            if p not in new:
+                end = self.ends.get((p, seg.incarnation))
+                self._close(seg, end if end is not None else t)
+                del self.open[p]
+        for p, label in new.items():
+            vid = self.current[p].view.view_id
+            inc = self.cur_inc[p]
+            seg = self.open.get(p)
+            if seg is not None and seg.cluster == label and seg.view_id == vid and seg.incarnation == inc:
+                continue
+            if seg is not None:
+                self._close(seg, t)
+            start, start_text = when(self.h, t)
+            self.open[p] = Segment(pod=p, cluster=label, view_id=vid, incarnation=inc, start=start, end=None,
+                                   t_start=t, start_text=start_text)
+        self.labels = new
+
+    def finish(self) -> list[Segment]:
+        for p, seg in self.open.items():
+            end = self.ends.get((p, seg.incarnation))
+            if end is not None:
+                self._close(seg, end)
+            else:
+                self.done.append(seg)
+        self.open = {}
+        return sorted(self.done, key=lambda s: (s.pod, s.t_start if s.t_start is not None else float("-inf")))
 
 
 def _pods_or_names(h: History, names: tuple[str, ...]) -> list[str]:

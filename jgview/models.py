@@ -304,6 +304,27 @@ class PodState:
 
 
 @dataclass(slots=True)
+class Segment:
+    """A stretch of time during which a pod sat in one cluster (for timelines)."""
+
+    pod: str
+    cluster: int
+    """Cluster label: equal labels at the same time mean the same partition; a label is kept by
+    the partition that holds most of the pods that had it before."""
+    view_id: str
+    incarnation: int
+    start: datetime | None
+    end: datetime | None
+    """None while the segment is still open at the end of the evidence."""
+    t_start: float | None = None
+    """Seconds on the analysis' time axis (epoch seconds, or seconds from the first day's
+    midnight for time-only logs) — for placing segments when no datetime is known."""
+    t_end: float | None = None
+    start_text: str | None = None
+    end_text: str | None = None
+
+
+@dataclass(slots=True)
 class ChannelAnalysis:
     channel: str
     verdict: Verdict
@@ -315,6 +336,8 @@ class ChannelAnalysis:
     expected: int | None = None
     reason: str = ""
     """One sentence explaining the verdict."""
+    segments: list[Segment] = field(default_factory=list)
+    """Per pod, which cluster it belonged to over time (for timelines)."""
 
 
 @dataclass(slots=True)
@@ -334,6 +357,11 @@ class Analysis:
     window: tuple[datetime | None, datetime | None] = (None, None)
     cluster_objects: dict[str, Any] | None = None
     """Kubernetes objects from a ``collect`` bundle, when analyzed from one."""
+    time_axis: str = "absolute"
+    """``absolute`` (UTC datetimes) or ``time-of-day`` (time-only logs without dates:
+    ``Segment.t_*`` are seconds from the first day's midnight)."""
+    t_range: tuple[float | None, float | None] = (None, None)
+    """First and last time key of the evidence on the time axis."""
 
     @property
     def exit_code(self) -> int:

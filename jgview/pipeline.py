@@ -218,6 +218,11 @@ def analyze_sources(
         cluster_objects=objects,
     )
     result.stats["warnings"] = list(h.warnings)
+    result.time_axis = "time-of-day" if h.relative_time else "absolute"
+    keys = [h.tkey[id(ev)] for ev in h.events if id(ev) in h.tkey]
+    ends = [ph.last_t for ph in h.pods.values() if ph.last_t is not None]
+    if keys or ends:
+        result.t_range = (min(keys + ends), max(keys + ends))
     findings: list[Finding] = list(opts.extra_findings)
     try:
         from jgview import findings as fnd

@@ -147,6 +147,13 @@ def test_partition_then_merge_is_healed_with_interval():
     # the split starts when the coordinator excludes keycloak-2 (its own singleton view comes later)
     assert ch.splits and ch.splits[0].start == at(100) and ch.splits[0].end == at(140)
     assert ch.merges and ch.merges[0].groups == [sorted([a, b]), [c]]
+    # timeline segments: keycloak-2 sits in another cluster between 100 and 140, then rejoins
+    segs2 = [s for s in ch.segments if s.pod == "keycloak-2"]
+    labels0 = {s.cluster for s in ch.segments if s.pod == "keycloak-0"}
+    assert len(labels0) == 1
+    apart = [s for s in segs2 if s.cluster not in labels0]
+    assert apart and apart[0].start == at(100) and apart[0].end == at(140)
+    assert segs2[-1].cluster in labels0 and segs2[-1].end is None
 
 
 def test_partition_unhealed_while_both_sides_live_is_split():

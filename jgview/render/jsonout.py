@@ -136,6 +136,17 @@ def to_dict(a: Analysis) -> dict[str, Any]:
                 "clusters": [cluster(x) for x in c.clusters],
                 "splits": [interval(x) for x in c.splits],
                 "merges": [interval(x) for x in c.merges],
+                "segments": [
+                    {
+                        "pod": sg.pod,
+                        "cluster": sg.cluster,
+                        "view_id": sg.view_id,
+                        "incarnation": sg.incarnation,
+                        "start": _t(sg.start) or sg.start_text,
+                        "end": _t(sg.end) or sg.end_text,
+                    }
+                    for sg in c.segments
+                ],
             }
             for c in a.channels
         ],
@@ -145,6 +156,7 @@ def to_dict(a: Analysis) -> dict[str, Any]:
         "problems": a.problems,
         "warnings": a.stats.get("warnings", []),
         "window": {"since": _t(a.window[0]), "until": _t(a.window[1])},
+        "time_axis": a.time_axis,
         "stats": {k: v for k, v in a.stats.items() if k != "warnings"},
     }
 
