@@ -37,6 +37,11 @@ GONE_TOLERANCE = 2.0
 exclusion (or before it) left or crashed; one whose log goes on was partitioned."""
 
 
+MIN_SPLIT = 1.0
+"""Seconds: shorter disjoint stretches are clock skew between pods' logs, not splits (JGroups
+needs seconds to suspect and exclude a member)."""
+
+
 @dataclass(slots=True)
 class Group:
     channel: str
@@ -158,6 +163,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     splits: list[Interval] = []
     merges: list[Interval] = []
     open_split: Interval | None = None
+    split_t: float | None = None
     open_groups: list[frozenset[str]] = []
     split_ev: list[Event] = []
 
@@ -201,16 +207,22 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
             comps.setdefault(find(p), set()).add(p)
         return [frozenset(c) for c in comps.values()]
 
+    # time points: every observation, and every end of an incarnation (a pod that stops or dies
+    # leaves the partition then, not at the next view change)
+    end_points = sorted({e for e in ends.values() if e is not None})
+    steps: list[tuple[float | None, Obs | None]] = [(o.t, o) for o in obs]
+    steps += [(e, None) for e in end_points]
+    steps.sort(key=lambda s: (s[0] if s[0] is not None else float("-inf"), s[1] is None, s[1].view.id if s[1] else 0))
     i = 0
-    n = len(obs)
+    n = len(steps)
     while i < n:
         # process all observations that share a time key together
-        t = obs[i].t
+        t = steps[i][0]
         j = i
-        while j < n and obs[j].t == t:
-            o = obs[j]
+        while j < n and steps[j][0] == t:
+            o = steps[j][1]
             j += 1
-            if o.pod not in pods:
+            if o is None or o.pod not in pods:
                 continue
             prev = current.get(o.pod)
             if prev is None or cur_inc.get(o.pod) != o.inc or o.view.id >= prev.view.id or prev.kind != "superseded":
@@ -245,6 +257,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         track.step(comps, t)
         if len(comps) >= 2:
             if open_split is None:
+                split_t = t
                 s_dt, s_txt = when(h, t)
                 open_split = Interval(start=s_dt, end=None, start_text=s_txt, groups=[], evidence=[])
                 split_ev = []
@@ -259,7 +272,8 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
             open_split.end, open_split.end_text = e_dt, e_txt
             open_split.groups = sorted(sorted(c) for c in open_groups)
             open_split.evidence = [evidence_of(e) for e in split_ev[:8]]
-            splits.append(open_split)
+            if t is None or split_t is None or t - split_t >= MIN_SPLIT:
+                splits.append(open_split)
             open_split = None
             open_groups = []
 
@@ -413,10 +427,10 @@ def _incarnation_ends(h: History, g: Group, obs: list[Obs]) -> dict[tuple[str, i
             last = idx == len(ph.incs) - 1
             if not last:
                 nxt = ph.incs[idx + 1]
-                cands = [x for x in (inc.end_t, nxt.start_t) if x is not None]
+                cands = [x for x in (inc.stop_t, inc.end_t, nxt.start_t) if x is not None]
                 ends[(p, idx)] = min(cands) if cands else None
             elif inc.stopped:
-                ends[(p, idx)] = inc.end_t
+                ends[(p, idx)] = inc.stop_t if inc.stop_t is not None else inc.end_t
             else:
                 ends[(p, idx)] = None
     # excluded by its cluster while its own log ends there: gone, not partitioned

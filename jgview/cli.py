@@ -14,7 +14,9 @@ import os
 import sys
 from typing import Any
 
-import click
+import typer
+import typer.core
+import typer.main
 
 COMMANDS = {
     "analyze": ("jgview.commands.analyze", "Analyze logs and give the verdict (the default command)."),
@@ -26,7 +28,7 @@ COMMANDS = {
 DEFAULT = "analyze"
 
 
-def _load(name: str) -> click.Command | None:
+def _load(name: str) -> Any:
     mod_name = COMMANDS[name][0]
     try:
         mod = importlib.import_module(mod_name)
@@ -34,36 +36,35 @@ def _load(name: str) -> click.Command | None:
         if exc.name == mod_name:
             return None
         raise
-    import typer.main
-
     cmd = typer.main.get_command(mod.app)
     cmd.name = name
     return cmd
 
 
-class DefaultGroup(click.Group):
+class DefaultGroup(typer.core.TyperGroup):
     """A group that runs ``analyze`` when the first argument is not a subcommand."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Any) -> list[str]:
         return [n for n in COMMANDS if n != DEFAULT] + [DEFAULT]
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in COMMANDS:
             return None
         return _load(cmd_name)
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args[:1] == ["--version"]:
+            from jgview import __version__
+
+            typer.echo(f"jgview {__version__}")
+            ctx.exit(0)
         if not args or args[0] not in COMMANDS:
-            if args and args[0] in ("--help", "-h") and len(args) == 1:
+            if args[:1] in (["--help"], ["-h"]) and len(args) == 1:
                 return super().parse_args(ctx, args)
-            if args and args[0] == "--version":
-                return super().parse_args(ctx, args)
-            if args and args[0] == "--":
-                args = args[1:] and ["--", *args[1:]]
             args = [DEFAULT, *args]
         return super().parse_args(ctx, args)
 
-    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_help(self, ctx: Any, formatter: Any) -> None:
         default = self.get_command(ctx, DEFAULT)
         formatter.write_usage("jgview", "[OPTIONS] [PATH]...  |  jgview COMMAND [ARGS]...")
         formatter.write_paragraph()
@@ -72,12 +73,11 @@ class DefaultGroup(click.Group):
             "or stdin) and say whether the pods form one cluster, why not, and how to fix it."
         )
         if default is not None:
-            with click.Context(default, info_name="jgview", parent=None) as dctx:
-                opts = [p.get_help_record(dctx) for p in default.get_params(dctx)]
-                rows = [r for r in opts if r]
-            if rows:
-                with formatter.section("Options (default command)"):
-                    formatter.write_dl(rows)
+            dctx = default.make_context("jgview", [], resilient_parsing=True)
+            rows = [r for r in (p.get_help_record(dctx) for p in default.get_params(dctx)) if r]
+            rows.append(("--version", "Show the version and exit."))
+            with formatter.section("Options (default command)"):
+                formatter.write_dl(rows)
         with formatter.section("Commands"):
             formatter.write_dl([(n, COMMANDS[n][1]) for n in self.list_commands(ctx)])
         with formatter.section("Exit codes"):
@@ -91,18 +91,7 @@ class DefaultGroup(click.Group):
             )
 
 
-def _version(ctx: click.Context, _param: Any, value: bool) -> None:
-    if value and not ctx.resilient_parsing:
-        from jgview import __version__
-
-        click.echo(f"jgview {__version__}")
-        ctx.exit(0)
-
-
-@click.group(cls=DefaultGroup, invoke_without_command=False, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version, help="Show the version and exit.")
-def cli() -> None:
-    pass
+cli = DefaultGroup(name="jgview", context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -113,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
         finally:
-            os._exit(0)  # noqa: SLF001
+            os._exit(0)
     except KeyboardInterrupt:
         sys.stderr.write("jgview: interrupted\n")
         raise SystemExit(130) from None

@@ -22,6 +22,8 @@ from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node, work
 from jgview.models import Event, Incarnation, Kind, SourceInfo, View
 
 DAY = 86400.0
+RESTART_GAP = 30.0
+"""Seconds: the same channel started again later than this in one log is a restart."""
 
 
 @dataclass(slots=True)
@@ -73,6 +75,9 @@ class IncState:
     end: datetime | None = None
     first_line: int | None = None
     seen_keys: set[tuple[str, str, int]] = field(default_factory=set)
+    channel_start_t: dict[str, float] = field(default_factory=dict)
+    stop_t: float | None = None
+    """Time key of the stop (ISPN000080 / shutdown) that ended this incarnation."""
     last_view_id: dict[str, int] = field(default_factory=dict)
 
     def to_model(self) -> Incarnation:
@@ -400,7 +405,9 @@ def _maybe_new_incarnation(ph: PodHist, inc: IncState, src: SourceEvents, ev: Ev
     new = False
     if k is Kind.CHANNEL_START:
         ch = ev.channel or ""
-        new = ch in inc.channels or inc.stopped
+        # WildFly logs ISPN000078 once per cache container: a repeat soon after is the same run
+        last = inc.channel_start_t.get(ch)
+        new = inc.stopped or (ch in inc.channels and last is not None and t is not None and t - last > RESTART_GAP)
     elif k is Kind.CREATED_CLUSTER:
         name = bare(ev.node) if ev.node else None
         new = inc.stopped or (inc.created and inc.has_views) or bool(inc.name and name and name != inc.name)
@@ -436,10 +443,16 @@ def _apply(
         channels_seen[ev.channel] += 1
     if k is Kind.CHANNEL_START:
         inc.channels.add(ev.channel or "")
+        if t is not None:
+            inc.channel_start_t[ev.channel or ""] = t
+    elif k is Kind.CHANNEL_STOP and not (inc.channels or inc.created or inc.has_views or inc.name):
+        pass  # a stop before anything started (e.g. the image's embedded CLI server) says nothing
     elif k is Kind.CHANNEL_STOP:
         ch = ev.channel or ""
         inc.stopped_channels.add(ch)
         if not inc.channels or inc.stopped_channels >= inc.channels or ev.detail.get("shutdown"):
+            if not inc.stopped:
+                inc.stop_t = t
             inc.stopped = True
     elif k is Kind.LOCAL_ADDRESS:
         name = bare(ev.subject or ev.node or "")

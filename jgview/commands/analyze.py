@@ -13,7 +13,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def analyze(
-    paths: Optional[list[str]] = typer.Argument(None, help=PATHS_HELP, show_default=False),
+    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH]...", help=PATHS_HELP, show_default=False),
     json_: bool = typer.Option(False, "--json", help="Print one JSON document (schema in docs/json.md)."),
     expect: Optional[int] = typer.Option(None, "--expect", metavar="N", help="N pods should form one cluster (e.g. the replica count)."),
     since: Optional[str] = typer.Option(None, "--since", metavar="TIME", help="Analyze from TIME (ISO 8601, or a duration like 2h before now)."),

@@ -14,7 +14,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def events(
-    paths: Optional[list[str]] = typer.Argument(None, help=PATHS_HELP, show_default=False),
+    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH]...", help=PATHS_HELP, show_default=False),
     since: Optional[str] = typer.Option(None, "--since", metavar="TIME", help="Only events from TIME."),
     until: Optional[str] = typer.Option(None, "--until", metavar="TIME", help="Only events up to TIME."),
     date: Optional[str] = typer.Option(None, "--date", metavar="YYYY-MM-DD", help="Date of time-only logs."),
