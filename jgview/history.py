@@ -166,6 +166,8 @@ def _assign_pods(src: SourceEvents, warnings: list[str]) -> None:
         return
     self_names = [bare(ev.node) for ev in evs if ev.node and ev.kind in _SELF_KINDS]
     if not self_names:
+        self_names = [bare(ev.node) for ev in evs if ev.node]
+    if not self_names:
         self_names = [bare(ev.subject) for ev in evs if ev.kind is Kind.NODE_NAME and ev.subject]
     hint = src.pod_hint
     if hint and (src.strong_hint or not self_names or any(name_matches_pod(n, hint) for n in self_names)):
@@ -190,7 +192,7 @@ def _assign_pods(src: SourceEvents, warnings: list[str]) -> None:
     for ev in evs:
         if ev.pod:
             continue
-        if ev.node and (ev.kind in _SELF_KINDS or len(distinct) > 1):
+        if ev.node:
             p = pod_from_node(ev.node)
             if p in distinct:
                 current = p
