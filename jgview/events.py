@@ -1,0 +1,560 @@
+"""The events stage: membership events recognized anywhere in a record's message.
+
+Wordings live in :mod:`jgview.catalogue`; this module turns a match into an :class:`Event` by the
+catalogue's group conventions and by event *kind*. Nothing here is anchored to a log layout: a
+line of an unknown layout is searched whole (``record.raw`` too), so a view change is never
+hidden by an envelope this program does not know.
+
+Names: every JGroups name that goes into an event (node, subject, members, view creator and
+members) has Infinispan 16's ``(v=…)`` suffix removed (:func:`jgview.viewparse.strip_version`);
+other suffixes are kept as printed.
+
+Views: the regexes only find where a view starts; :mod:`jgview.viewparse` scans it (linear,
+bounded). Lines that print only a view id (``created cluster (first member). My view is [a|0]``,
+``installing merge view [a|5] (3 members) …``, ``not member of view [a|4]``) give
+``detail["view_id"]``; for ``created cluster`` the singleton view ``[a|0] (1) [a]`` is implied and
+set. ``no members discovered … creating cluster`` gives ``Kind.CREATED_CLUSTER`` with
+``view=None`` (the history stage implies ``[X|0] (1) [X]``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from jgview.catalogue import (
+    BOOL_FIELDS,
+    CANDIDATE_WORD_OF,
+    CANDIDATE_WORDS,
+    IGNORED,
+    INT_FIELDS,
+    LIST_FIELDS,
+    MISSING_CLIENT,
+    PATTERNS,
+    SUPPRESSED,
+    SYMPTOM_ERRORS,
+    Wording,
+    is_candidate,  # re-exported: the records stage's prefilter is the events stage's
+)
+from jgview.models import Event, Kind, Record, View
+from jgview.viewparse import (
+    bare_name,
+    parse_list,
+    parse_view_id_at,
+    parse_view_or_merge_at,
+    split_host_port,
+    split_names,
+    strip_version,
+)
+
+__all__ = ["MAX_EVENTS_PER_RECORD", "TEXT_LIMIT", "extract", "is_candidate", "node_from_thread", "scan"]
+
+TEXT_LIMIT = 2000
+"""Longest evidence text kept in :attr:`Event.text`."""
+
+MAX_EVENTS_PER_RECORD = 50
+"""At most this many events from one record (a bound for pathological records)."""
+
+MAX_MATCHES_PER_WORDING = 20
+"""At most this many matches of one wording are looked at in one record."""
+
+_LOOKBACK = 700
+"""How far back a ``%s: `` node token or an event-logger prefix is looked for."""
+
+_TOKEN_STOP = frozenset(" \t\r\n[](){}\"'`|,;<>")
+
+_ORDER: tuple[Wording, ...] = (
+    IGNORED + tuple(w for w in PATTERNS if not w.fallback) + tuple(w for w in PATTERNS if w.fallback)
+)
+
+_THREAD_IN_TEXT = regex.compile(
+    r"\((?P<thread>[A-Za-z][\w .\-]{0,60}-\d{1,6},[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?"
+    r"(?:,[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?)?)\)"
+)
+
+_UNIT_MS = {
+    "ns": 1e-6,
+    "us": 1e-3,
+    "µs": 1e-3,
+    "ms": 1.0,
+    "s": 1000.0,
+    "m": 60_000.0,
+    "h": 3_600_000.0,
+    "d": 86_400_000.0,
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# public API
+
+
+def extract(record: Record) -> list[Event]:
+    """The membership events in one record (usually none, sometimes one, rarely more).
+
+    Searches ``record.message``; when the layout was not recognized and the message gave
+    nothing, ``record.raw`` as well. Never raises: a record that trips an unexpected error
+    gives no events.
+    """
+    try:
+        return _extract(record)
+    except Exception:  # noqa: BLE001 - one odd record must not stop a run
+        return []
+
+
+def scan(text: str, record: Record | None = None) -> list[Event]:
+    """Events in ``text`` (the fields copied from ``record`` when given). Used by :func:`extract`."""
+    if record is None:
+        record = Record(source="<text>", lineno=0, message=text, raw=text.split("\n", 1)[0])
+    return _scan(text, record, _thread_context(record))
+
+
+def node_from_thread(thread: str | None) -> tuple[str | None, str | None]:
+    """``(node, cluster)`` from a JGroups thread name, ``(None, None)`` when it names none.
+
+    ``jgroups-7,keycloak-0-12345`` → ``("keycloak-0-12345", None)``;
+    ``thread-3,ejb,node-a`` → ``("node-a", "ejb")``; ``Timer-2,shared=tcp`` and names without a
+    comma (``ServerService Thread Pool -- 60``) name no node.
+    """
+    if not thread or "," not in thread or len(thread) > 2000:
+        return None, None
+    parts = [p.strip() for p in _split_depth0(thread, ",")]
+    if len(parts) not in (2, 3) or not parts[0] or "=" in parts[0]:
+        return None, None
+    node = parts[-1]
+    base = bare_name(node)
+    if not base or "=" in base or any(c in _TOKEN_STOP for c in base):
+        return None, None
+    cluster = parts[1] if len(parts) == 3 else None
+    if cluster is not None and (not cluster or "=" in cluster or " " in cluster):
+        cluster = None
+    return strip_version(node), cluster
+
+
+# ------------------------------------------------------------------------------------------------
+# scanning
+
+
+def _extract(record: Record) -> list[Event]:
+    message = record.message or ""
+    context = _thread_context(record)
+    events = _scan(message, record, context)
+    if not events and record.layout == "unknown" and record.raw:
+        first = message.split("\n", 1)[0]
+        if record.raw != first:
+            events = _scan(record.raw, record, context)
+    return events
+
+
+@dataclass(slots=True)
+class _Built:
+    event: Event | None
+    end: int
+
+
+def _scan(text: str, record: Record, context: tuple[str | None, str | None]) -> list[Event]:
+    if not text:
+        return []
+    present = {word for word in CANDIDATE_WORDS if word in text}  # is_candidate(), remembering which
+    if not present:
+        return []
+    claimed: list[tuple[int, int]] = []
+    found: list[tuple[int, Event]] = []
+    for wording in _ORDER:
+        if CANDIDATE_WORD_OF[wording.id] not in present or wording.keyword not in text:
+            continue
+        for count, m in enumerate(wording.regex.finditer(text)):
+            if count >= MAX_MATCHES_PER_WORDING:
+                break
+            start = m.start()
+            if any(start < ce and cs < max(m.end(), start + 1) for cs, ce in claimed):
+                continue
+            built = _build(wording, m, text, record, context)
+            claimed.append((start, max(built.end, m.end(), start + 1)))
+            if built.event is not None:
+                found.append((start, built.event))
+    found.sort(key=lambda item: item[0])
+    events: list[Event] = []
+    seen: set[tuple[Any, ...]] = set()
+    for _start, ev in found:
+        key = (
+            ev.kind,
+            ev.node,
+            ev.subject,
+            ev.channel,
+            ev.view.view_id if ev.view else ev.detail.get("view_id"),
+            ev.members,
+            ev.detail.get("wording"),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        events.append(ev)
+        if len(events) >= MAX_EVENTS_PER_RECORD:
+            break
+    return events
+
+
+def _thread_context(record: Record) -> tuple[str | None, str | None]:
+    """``(node, cluster)`` named by the record's thread (found in the raw line if not parsed)."""
+    thread = record.thread
+    if thread is None and record.layout == "unknown":
+        for text in (record.raw, record.message or ""):
+            text = text[:TEXT_LIMIT].split("\n", 1)[0]
+            if "," in text:
+                m = _THREAD_IN_TEXT.search(text)
+                if m is not None:
+                    thread = m.group("thread")
+                    break
+    return node_from_thread(thread)
+
+
+# ------------------------------------------------------------------------------------------------
+# building one event
+
+
+def _build(
+    wording: Wording,
+    m: Any,
+    text: str,
+    record: Record,
+    context: tuple[str | None, str | None],
+) -> _Built:
+    end = m.end()
+    detail: dict[str, Any] = {"wording": wording.id}
+    for key, value in wording.fields.items():
+        detail[key] = list(value) if isinstance(value, tuple) else value
+    if wording.kind is None:  # recognized to be ignored: the rest of its line is not an event either
+        line_end = text.find("\n", end)
+        return _Built(None, len(text) if line_end < 0 else line_end)
+
+    kind = wording.kind
+    node: str | None = None
+    channel: str | None = None
+    subject: str | None = None
+    members: tuple[str, ...] = ()
+    lost: tuple[str, ...] = ()
+    view: View | None = None
+    subgroups: tuple[View, ...] = ()
+
+    groups = m.groupdict()
+    for name, value in groups.items():
+        if value is None or name in ("view", "elapsed", "unit", "seconds"):
+            continue
+        if name == "node":
+            node = strip_version(value) or None
+        elif name == "channel":
+            channel = value.strip() or None
+        elif name == "subject":
+            subject = strip_version(value) or None
+        elif name == "subjects":
+            names = _names(value)
+            members = tuple(names)
+            subject = names[0] if names else None
+        elif name == "members":
+            members = tuple(_names(value))
+        elif name == "lost":
+            lost = tuple(_names(value))
+        elif name in LIST_FIELDS:
+            detail[name] = _names(value)
+        elif name in ("view_id", "installed_view_id"):
+            detail[name] = _norm_view_id(value)
+        else:
+            detail[name] = _value(name, value)
+    if groups.get("elapsed"):
+        ms = _to_ms(groups["elapsed"], groups.get("unit") or "ms")
+        if ms is not None:
+            detail["elapsed_ms"] = ms
+    elif groups.get("seconds"):  # a plain decimal number of seconds (Quarkus "stopped in 0.061s")
+        ms = float(groups["seconds"]) * 1000
+        detail["elapsed_ms"] = int(ms) if ms == int(ms) else round(ms, 3)
+
+    # a view printed at the marker (parsed by the scanner, not the regex)
+    if "view" in groups and m.start("view") >= 0:
+        pos = m.start("view")
+        got = parse_view_or_merge_at(text, pos)
+        if got is not None:
+            view, subgroups, view_end, is_merge = got
+            end = max(end, view_end)
+            if is_merge and kind is Kind.VIEW:
+                kind = Kind.MERGED_VIEW
+        else:
+            vid = parse_view_id_at(text, pos)
+            if vid is not None:
+                creator, number, end_id = vid
+                end = max(end, end_id)
+                detail["view_id"] = f"[{creator}|{number}]"
+                if kind is Kind.CREATED_CLUSTER:
+                    view = View(creator=creator, id=number, members=(creator,), size=1)
+            else:
+                detail["view_unparsed"] = text[pos : pos + 200].split("\n", 1)[0]
+        if view is not None and wording.view_diff:
+            end = _view_diff(text, end, detail)
+        if wording.after is not None:
+            am = wording.after.match(text, end)
+            if am is not None:
+                for name, value in am.groupdict().items():
+                    if value is not None:
+                        detail[name] = _names(value) if name in LIST_FIELDS else _value(name, value)
+                end = am.end()
+
+    if wording.node_prefix and node is None:
+        node = _node_before(text, m.start())
+        if node is None and wording.node_required:
+            return _Built(None, end)
+    if wording.subject_before:
+        names = _names_before(text, m.start())
+        if names:
+            members = tuple(names)
+            subject = names[0]
+    if wording.event_logger:
+        for key, value in _event_prefix(text, m.start()).items():
+            detail[key] = value
+
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if wording.extras:
+        for rx in wording.extras:
+            em = rx.search(text, m.start())
+            if em is None:
+                continue
+            for name, value in em.groupdict().items():
+                if value is not None and name not in detail:
+                    detail[name] = _value(name, value)
+        end = max(end, line_end)
+    sm = SUPPRESSED.search(text, end, line_end)
+    if sm is not None:
+        count = sm.group("suppressed") or sm.group("suppressed2")
+        detail["suppressed"] = int(count)
+
+    # kind-specific facts
+    if kind is Kind.LOCAL_ADDRESS:
+        subject = node
+        if "physical" in detail:
+            detail["physical_hosts"] = [split_host_port(a)[0] for a in detail["physical"]]
+    elif kind is Kind.SUSPECT and subject is None and detail.get("self"):
+        subject = node or context[0]
+    elif kind is Kind.USER_SYMPTOM:
+        symptom = _symptom(detail, text[m.start() : line_end])
+        if symptom is None:
+            return _Built(None, end)
+        detail["symptom"] = symptom
+    elif kind is Kind.DNS_ENTRIES:
+        detail.setdefault("entries", [])
+    elif kind is Kind.DIFFERENT_CLUSTER and channel is None and detail.get("our_cluster"):
+        channel = str(detail["our_cluster"])  # the cluster name is the channel name
+    if "properties" in detail:  # `{k=>v, k2=>v2}` of the Keycloak image's discovery line
+        for item in split_names(str(detail["properties"])):
+            key, arrow, value = item.partition("=>")
+            if arrow and key.strip() and key.strip() not in detail:
+                detail[key.strip()] = value.strip()
+
+    if node is None:
+        node = context[0]
+    if channel is None and context[1] is not None and kind not in (Kind.USER_SYMPTOM, Kind.NODE_NAME):
+        channel = context[1]
+
+    event = Event(
+        kind=kind,
+        source=record.source,
+        lineno=record.lineno,
+        text=_evidence(record),
+        time=record.time,
+        time_of_day=record.time_of_day,
+        pod=record.pod,
+        node=node,
+        channel=channel,
+        view=view,
+        subgroups=subgroups,
+        members=members,
+        lost=lost,
+        subject=subject,
+        detail=detail,
+        level=record.level,
+        logger=record.logger,
+    )
+    return _Built(event, end)
+
+
+def _evidence(record: Record) -> str:
+    first = record.raw or (record.message or "").split("\n", 1)[0]
+    return first[:TEXT_LIMIT]
+
+
+def _value(name: str, value: str) -> Any:
+    if name in BOOL_FIELDS:
+        return True
+    value = value.strip()
+    if name in INT_FIELDS and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return value
+
+
+def _names(value: str) -> list[str]:
+    """Names from ``[a, b]`` (Infinispan/JGroups list) or bare ``a, b`` / ``a``."""
+    value = value.strip()
+    if value.startswith("["):
+        items, end = parse_list(value)
+        if end:
+            return items
+        value = value.strip("[]")
+    return [strip_version(n) for n in split_names(value)]
+
+
+def _norm_view_id(value: str) -> str:
+    got = parse_view_id_at(value)
+    if got is None:
+        return value.strip()
+    return f"[{got[0]}|{got[1]}]"
+
+
+def _to_ms(number: str, unit: str) -> int | float | None:
+    """Milliseconds from ``3321`` ms or 5.5's ``Util.printTime`` (``2.00s``, ``2,00s``, ``1,234.50ms``)."""
+    s = "".join(ch for ch in number if ch.isdigit() or ch in ".,")
+    if not s:
+        return None
+    commas, dots = s.count(","), s.count(".")
+    if commas and dots:
+        decimal = "," if s.rfind(",") > s.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        s = s.replace(group, "").replace(decimal, ".")
+    elif commas or dots:
+        sep = "," if commas else "."
+        last = s.rsplit(sep, 1)[1]
+        if (commas + dots) > 1 or len(last) == 3:
+            s = s.replace(sep, "")  # grouping separators
+        else:
+            s = s.replace(sep, ".")
+    try:
+        ms = float(s) * _UNIT_MS.get(unit, 1.0)
+    except ValueError:
+        return None
+    return int(ms) if ms == int(ms) else round(ms, 3)
+
+
+def _view_diff(text: str, pos: int, detail: dict[str, Any]) -> int:
+    """``View.printDiff`` after a view: `` (a joined, [b, c] left)`` → detail joined/left."""
+    if not text.startswith(" (", pos):
+        return pos
+    line_end = text.find("\n", pos)
+    line_end = len(text) if line_end < 0 else line_end
+    close = text.rfind(")", pos, line_end)
+    if close < 0:
+        return pos
+    inner = text[pos + 2 : close]
+    joined: str | None = None
+    left: str | None = None
+    if inner.endswith(" joined"):
+        joined = inner[: -len(" joined")]
+    elif inner.endswith(" left"):
+        body = inner[: -len(" left")]
+        cut = body.find(" joined, ")
+        if cut >= 0:
+            joined, left = body[:cut], body[cut + len(" joined, ") :]
+        else:
+            left = body
+    else:
+        return pos
+    if joined is not None:
+        detail["joined"] = _names(joined)
+    if left is not None:
+        detail["left"] = _names(left)
+    return close + 1
+
+
+def _token_end_start(text: str, end: int) -> int:
+    """Start of the name token that ends at ``end`` (an ExtendedUUID ``(…)`` suffix included)."""
+    lo = max(0, end - _LOOKBACK)
+    i = end
+    if i > lo and text[i - 1] == ")":
+        j = text.rfind("(", lo, i - 1)
+        if j >= lo and "\n" not in text[j:i] and ")" not in text[j + 1 : i - 1]:
+            i = j
+    k = i
+    while k > lo and text[k - 1] not in _TOKEN_STOP:
+        k -= 1
+    if k == lo and lo > 0:
+        return -1  # longer than any name: not a name
+    return k
+
+
+def _split_depth0(text: str, sep: str) -> list[str]:
+    """Split at ``sep`` outside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    last = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == sep and depth == 0:
+            parts.append(text[last:i])
+            last = i + 1
+    parts.append(text[last:])
+    return parts
+
+
+def _node_before(text: str, pos: int) -> str | None:
+    """The ``%s`` of a ``%s: message`` line whose message starts at ``pos``."""
+    if pos < 3 or text[pos - 2 : pos] != ": ":
+        return None
+    end = pos - 2
+    start = _token_end_start(text, end)
+    if start < 0:
+        return None
+    name = text[start:end]
+    return strip_version(name) or None
+
+
+def _names_before(text: str, pos: int) -> list[str]:
+    """The name or ``[a, b]`` list that ends right before ``pos`` (VERIFY_SUSPECT)."""
+    if pos <= 0:
+        return []
+    if text[pos - 1] == "]":
+        open_ = text.rfind("[", max(0, pos - 200_000), pos - 1)
+        if open_ < 0:
+            return []
+        items, end = parse_list(text, open_)
+        return items if end == pos else []
+    start = _token_end_start(text, pos)
+    if start < 0:
+        return []
+    name = strip_version(text[start:pos])
+    return [name] if name else []
+
+
+def _event_prefix(text: str, pos: int) -> dict[str, str]:
+    """``[Context=c][Scope=s][User=u]`` right before an event-logger id (with or without a space)."""
+    out: dict[str, str] = {}
+    i = pos
+    if i > 0 and text[i - 1] == " ":
+        i -= 1
+    for _ in range(3):
+        if i <= 0 or text[i - 1] != "]":
+            break
+        j = text.rfind("[", max(0, i - 1 - 600), i - 1)
+        if j < 0:
+            break
+        key, eq, value = text[j + 1 : i - 1].partition("=")
+        if not eq or key not in ("Context", "Scope", "User"):
+            break
+        name = {"Context": "cache", "Scope": "scope", "User": "user"}[key]
+        out[name] = strip_version(value) if name == "scope" else value
+        i = j
+    return out
+
+
+def _symptom(detail: dict[str, Any], line: str) -> str | None:
+    """The user-visible symptom a Keycloak event line shows, or None if it shows none."""
+    if detail.get("symptom"):
+        return str(detail["symptom"])
+    error = str(detail.get("error") or "")
+    if MISSING_CLIENT in line:
+        return MISSING_CLIENT
+    if error in SYMPTOM_ERRORS:
+        return error
+    if detail.get("type") == "REFRESH_TOKEN_ERROR":
+        return "REFRESH_TOKEN_ERROR"
+    return None
