@@ -277,10 +277,10 @@ class Follower:
         self.last_sig = sig
         if a.verdict is Verdict.SPLIT and prev is not Verdict.SPLIT:
             self.seen_split = True
-            self.alerts.append(f"{_now()}  SPLIT: {a.sentence}")
+            self.alerts.append(f"{_now()}  {a.sentence}")
             return "split"
         if prev is Verdict.SPLIT and a.verdict is not Verdict.SPLIT:
-            self.alerts.append(f"{_now()}  HEALED: {a.sentence}")
+            self.alerts.append(f"{_now()}  healed — {a.sentence}")
             return "healed"
         return "change"
 
@@ -339,6 +339,7 @@ def _live_view(f: Follower) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    from jgview.pipeline import sentence_body
     from jgview.render.safe import clean_line
     from jgview.render.terminal import VERDICT_STYLE
 
@@ -350,7 +351,7 @@ def _live_view(f: Follower) -> Any:
         head.append("  no membership event yet")
     else:
         head.append(f" {a.verdict.value.upper()} ", style=VERDICT_STYLE[a.verdict])
-        head.append("  " + clean_line(a.sentence))
+        head.append("  " + clean_line(sentence_body(a)))
     parts.append(head)
     if a is not None:
         t = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
@@ -361,7 +362,7 @@ def _live_view(f: Follower) -> Any:
                 t.add_row(*(Text(clean_line(x)) for x in (c.channel, cl.view_id, cl.coordinator, str(cl.size), ", ".join(cl.seen_by))))
         parts.append(t)
     for al in f.alerts:
-        parts.append(Text(clean_line(al), style="bold red" if "SPLIT" in al else "bold green"))
+        parts.append(Text(clean_line(al), style="bold red" if "SPLIT" in al[:20] else "bold green"))
     if f.recent:
         parts.append(Text("latest events:", style="dim"))
         for ev in list(f.recent)[-8:]:

@@ -255,8 +255,26 @@ def _dedupe_findings(findings: Iterable[Finding]) -> list[Finding]:
     return list(seen.values())
 
 
+def sentence_body(a: Analysis) -> str:
+    """The sentence without its ``VERDICT:`` prefix (for displays that show the verdict apart)."""
+    prefix = a.verdict.value.upper()
+    s = a.sentence
+    for sep in (": ", " on "):
+        if s.startswith(prefix + sep):
+            return s[len(prefix) + len(sep):] if sep == ": " else s[len(prefix) + 1:]
+    return s
+
+
 def sentence(a: Analysis) -> str:
-    """The verdict in one sentence."""
+    """The verdict in one sentence (and, when it is not a split, the first error finding)."""
+    s = _verdict_sentence(a)
+    errors = [f for f in a.findings if f.severity.value == "error"]
+    if errors and a.verdict is not Verdict.SPLIT:
+        s += f" But {len(errors)} error finding(s): {errors[0].summary}"
+    return s
+
+
+def _verdict_sentence(a: Analysis) -> str:
     chans = a.channels
     if not chans:
         if a.stats.get("lines", 0) == 0:

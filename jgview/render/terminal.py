@@ -40,7 +40,9 @@ def render(a: Analysis, console: Console, *, verbose: bool = False, max_evidence
     line = Text()
     line.append(f" {a.verdict.value.upper()} ", style=VERDICT_STYLE[a.verdict])
     line.append(" ")
-    line.append(clean_line(a.sentence.split(": ", 1)[-1] if ": " in a.sentence[:10] else a.sentence))
+    from jgview.pipeline import sentence_body
+
+    line.append(clean_line(sentence_body(a)))
     out.print(line)
 
     # findings: why, and how to fix it
