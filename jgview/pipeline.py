@@ -48,11 +48,12 @@ class _Src:
 
 
 def _is_bundle_dir(path: str) -> bool:
-    return os.path.isdir(path) and (
-        os.path.isfile(os.path.join(path, "manifest.json"))
-        or os.path.isdir(os.path.join(path, "namespaces"))
-        or os.path.isfile(os.path.join(path, "timestamp"))
-    )
+    """A collect bundle, or an ``oc adm inspect`` / must-gather folder (nested one level too)."""
+    if not os.path.isdir(path):
+        return False
+    from jgview import bundle
+
+    return bundle.is_bundle(path)
 
 
 def _inputs(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> tuple[list[_Src], dict[str, Any] | None]:
@@ -65,19 +66,18 @@ def _inputs(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> tuple[
         if p != "-" and _is_bundle_dir(p):
             from jgview import bundle
 
-            if bundle.is_bundle(p):
-                try:
-                    logs = bundle.bundle_inputs(p)
-                    objs = bundle.load_objects(p)
-                except (OSError, ValueError) as exc:
-                    on_error(f"jgview: cannot read bundle '{p}': {exc}")
-                    continue
-                for bl in logs:
-                    inp = sources.Input(name=bl.path, path=bl.path, pod_hint=bl.pod, container=bl.container, previous=bl.previous)
-                    out.append(_Src(bl.path, bl.path, bl.pod, True, bl.previous, bl.container, inp))
-                if objs:
-                    objects = _merge_objects(objects, objs)
+            try:
+                logs = bundle.bundle_inputs(p)
+                objs = bundle.load_objects(p)
+            except (OSError, ValueError) as exc:
+                on_error(f"jgview: cannot read bundle '{p}': {exc}")
                 continue
+            for bl in logs:
+                inp = sources.Input(name=bl.path, path=bl.path, pod_hint=bl.pod, container=bl.container, previous=bl.previous)
+                out.append(_Src(bl.path, bl.path, bl.pod, True, bl.previous, bl.container, inp))
+            if objs:
+                objects = _merge_objects(objects, objs)
+            continue
         plain.append(p)
     if plain:
         for inp in sources.discover(plain, on_error):

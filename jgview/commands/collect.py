@@ -100,9 +100,7 @@ def collect(
         find_kubectl,
         validate_since,
     )
-    from jgview.collect import (
-        collect as run_collect,
-    )
+    from jgview.collect import collect as run_collect
 
     if namespace and all_namespaces:
         raise _fail("-n/--namespace and -A/--all-namespaces cannot be used together", 2)
