@@ -170,6 +170,7 @@ class Follower:
         self.problems: list[str] = []
         self.seen_split = False
         self.last_sig: Any = None
+        self.expect_more = False
 
     # ---- inputs
     def add_stream(self, name: str, pod_hint: str | None = None, strong: bool = False) -> int:
@@ -195,6 +196,18 @@ class Follower:
                 hint = sources.pod_hint_from_path(p)[0] if hasattr(sources, "pod_hint_from_path") else None
                 idx = self.add_stream(p, self.opts.pod or hint, bool(self.opts.pod))
                 FileTailer(idx, p, self.q, self.stop).start()
+
+    def put_line(self, idx: int, lineno: int, raw: bytes) -> None:
+        """Queue one line of stream ``idx`` (thread-safe; used by readers such as ``collect -f``)."""
+        self.q.put((idx, lineno, raw))
+
+    def close_stream(self, idx: int) -> None:
+        """Say that stream ``idx`` has ended (its pod stopped logging)."""
+        self.q.put((idx, _EOF, None))
+
+    def keep_open(self) -> None:
+        """Do not end when every stream has ended (new streams may still come, e.g. new pods)."""
+        self.expect_more = True
 
     def _error(self, msg: str) -> None:
         self.problems.append(msg)
@@ -286,7 +299,7 @@ class Follower:
 
     @property
     def all_ended(self) -> bool:
-        return bool(self.streams) and not any(s.open for s in self.streams)
+        return not self.expect_more and bool(self.streams) and not any(s.open for s in self.streams)
 
     def drain(self, timeout: float) -> bool:
         """Process queued lines for up to ``timeout`` seconds; True when something arrived."""
@@ -376,8 +389,13 @@ def _live_view(f: Follower) -> Any:
 
 
 def run(paths: list[str], opts: Any, *, json_out: bool = False, exit_on_split: bool = False,
-        stdin: Any = None, out: TextIO | None = None, err: Callable[[str], None] | None = None) -> int:
-    """Follow the inputs until they end (or Ctrl-C); returns the exit code."""
+        stdin: Any = None, out: TextIO | None = None, err: Callable[[str], None] | None = None,
+        setup: Callable[[Follower], None] | None = None) -> int:
+    """Follow the inputs until they end (or Ctrl-C); returns the exit code.
+
+    ``setup``, when given, starts the readers instead of ``paths`` (``collect -f`` starts one
+    ``kubectl logs -f`` per pod and container with :meth:`Follower.add_stream`,
+    :meth:`Follower.put_line` and :meth:`Follower.close_stream`)."""
     from jgview.commands.common import stderr_line
     from jgview.render.jsonout import dumps
     from jgview.render.jsonout import render as render_json
@@ -385,7 +403,10 @@ def run(paths: list[str], opts: Any, *, json_out: bool = False, exit_on_split: b
     out = out or sys.stdout
     on_error = err or stderr_line
     f = Follower(opts, on_error)
-    f.follow_paths(paths, stdin)
+    if setup is not None:
+        setup(f)
+    else:
+        f.follow_paths(paths, stdin)
     tty = hasattr(out, "isatty") and out.isatty() and not json_out
     live = None
     if tty:
