@@ -108,14 +108,12 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
     info = SourceInfo(name=src.name, pod_hint=src.pod_hint, previous=src.previous)
     lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
     ropts = records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
-    recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts, pod_hint=src.pod_hint)
+    recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts, pod_hint=src.pod_hint,
+                                container_hint=src.container)
 
     def gen() -> Iterator[Event]:
         for rec in recs:
-            for ev in ev_stage.extract(rec):
-                if src.container and not rec.container:
-                    pass
-                yield ev
+            yield from ev_stage.extract(rec)
 
     return info, gen()
 
@@ -149,6 +147,8 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
     problems: list[str] = []
 
     def err(msg: str) -> None:
+        if msg in problems:
+            return
         problems.append(msg)
         if on_error:
             on_error(msg)
