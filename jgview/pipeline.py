@@ -247,11 +247,22 @@ def analyze_sources(
 
 
 def _dedupe_findings(findings: Iterable[Finding]) -> list[Finding]:
-    seen: dict[tuple[str, str], Finding] = {}
+    """One finding per id: the logs' and the cluster objects' views of the same cause (e.g. R3
+    from a 403 in the logs and from ``kubectl auth can-i``) are merged, evidence from both."""
+    seen: dict[str, Finding] = {}
     for f in findings:
-        k = (f.id, f.summary)
-        if k not in seen:
-            seen[k] = f
+        prev = seen.get(f.id)
+        if prev is None:
+            seen[f.id] = f
+            continue
+        if f.summary == prev.summary:
+            continue
+        if f.severity.rank > prev.severity.rank:
+            prev.severity = f.severity
+        prev.summary = f"{prev.summary} Also: {f.summary}"
+        prev.evidence = (prev.evidence + [e for e in f.evidence if e not in prev.evidence])[:8]
+        if f.remediation and f.remediation not in prev.remediation:
+            prev.remediation = f"{prev.remediation}\n\n{f.remediation}" if prev.remediation else f.remediation
     return list(seen.values())
 
 
