@@ -31,6 +31,13 @@ _CHUNK = 1 << 20
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
+GZIP_MAX_RATIO = 200
+"""A gzip input that expands more than this many times is a gzip bomb: reading stops there.
+Log text compresses 5–30 times, very repetitive logs up to ~60; deflate's limit is ~1030."""
+GZIP_RATIO_GRACE = 1 << 20
+"""Decompressed bytes always read before :data:`GZIP_MAX_RATIO` is checked. NUL bytes (runs left
+by copytruncate, dropped without work per byte) count 1/64: up to 64 MiB of them is no bomb."""
+
 # Names a directory walk picks up (an explicitly named file is always read).
 _TEXT_EXTS = frozenset({"log", "txt", "json", "jsonl", "ndjson", "csv", "tsv", "out", "err"})
 _BINARY_SUFFIXES = (
@@ -309,6 +316,10 @@ class _TooBig(Exception):
     pass
 
 
+class _Bomb(Exception):
+    """``args``: (decompressed bytes, compressed bytes consumed)."""
+
+
 def _raw_reader(stream: Any) -> Callable[[int], bytes]:
     """A ``read(n)`` that returns what is available (pipes: don't wait for a full chunk)."""
     read = getattr(stream, "read1", None) or stream.read
@@ -377,16 +388,28 @@ def _chunks(stream: Any, max_bytes: int | None) -> Iterator[bytes]:
 
 
 def _gunzip(raw: Iterator[bytes]) -> Iterator[bytes]:
-    """Decompress gzip members one after another, with bounded output per step."""
+    """Decompress gzip members one after another, with bounded output per step.
+
+    Raises :class:`_Bomb` once the output passes :data:`GZIP_RATIO_GRACE` bytes and is more than
+    :data:`GZIP_MAX_RATIO` times the compressed bytes consumed (work per input byte is bounded)."""
     d = zlib.decompressobj(31)
     data = next(raw, b"")
+    total_in = 0
+    total_out = 0
+    work = 0
     while True:
         while data:
             try:
                 out = d.decompress(data, _CHUNK)
             except zlib.error as exc:
                 raise _Corrupt(str(exc)) from None
+            total_in += len(data) - len(d.unconsumed_tail) - (len(d.unused_data) if d.eof else 0)
             if out:
+                total_out += len(out)
+                nul = out.count(0)
+                work += len(out) - nul + nul // 64
+                if work > GZIP_RATIO_GRACE and total_out > GZIP_MAX_RATIO * max(total_in, 1):
+                    raise _Bomb(total_out, total_in)
                 yield out
             data = d.unconsumed_tail
             if d.eof:
@@ -579,6 +602,10 @@ def _lines(stream: Any, name: str, info: SourceInfo, fail: Callable[[str], None]
                  "ended (was it still being written or cut by a transfer?)")
     except _Corrupt as exc:
         error = f"jgview: '{name}' has corrupt gzip data after line {lineno} ({exc}); the rest is skipped"
+    except _Bomb as bomb:
+        out_b, in_b = bomb.args
+        error = (f"jgview: '{name}' looks like a gzip bomb ({in_b} compressed bytes expanded to {out_b}, over "
+                 f"{GZIP_MAX_RATIO} times); stopped after line {lineno}, the rest is not read")
     except OSError as exc:
         error = f"jgview: error reading '{name}' after line {lineno}: {_strerror(exc)}"
     except ValueError as exc:  # a closed stream
