@@ -201,6 +201,10 @@ class Follower:
         """Queue one line of stream ``idx`` (thread-safe; used by readers such as ``collect -f``)."""
         self.q.put((idx, lineno, raw))
 
+    def report_error(self, idx: int, msg: str) -> None:
+        """Report a one-line problem of stream ``idx`` (shown once, kept in the summary)."""
+        self.q.put((idx, "error", msg))
+
     def close_stream(self, idx: int) -> None:
         """Say that stream ``idx`` has ended (its pod stopped logging)."""
         self.q.put((idx, _EOF, None))
@@ -222,6 +226,7 @@ class Follower:
             return
         if lineno == "error":
             self._error(str(raw))
+            self.dirty = True  # the summary must include it
             return
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         if text.endswith("\r"):

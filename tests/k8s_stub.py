@@ -8,7 +8,11 @@ thread. It serves what ``kubectl get/logs/auth can-i/version`` ask for:
 * list/get of namespaced resources with ``labelSelector`` filtering, namespace scoping and the
   all-namespaces paths (``/api/v1/pods``);
 * ``pods/NAME/log`` with ``container``, ``timestamps``, ``previous``, ``sinceSeconds``,
-  ``sinceTime``, ``tailLines``;
+  ``sinceTime``, ``tailLines`` and ``follow``: a followed log is a chunked response that stays
+  open and streams the lines a test appends to the scenario's list while the server runs; it
+  ends when the container restarts (:meth:`KubeStub.restart_container` replaces the list), when
+  :meth:`KubeStub.end_log_stream` says so (a dropped connection), when the pod is deleted, the
+  scenario swapped or the server stopped;
 * ``selfsubjectaccessreviews`` (``kubectl auth can-i``, honouring ``Impersonate-User``);
 * errors as ``Status`` objects (403 Forbidden with the API server's wording, 404 NotFound, 400
   for a missing previous container, 401 for a wrong token).
@@ -19,7 +23,9 @@ Use::
         subprocess.run(["kubectl", "get", "pods", "-n", "demo"], env=stub.env())
 
 The scenario is a plain dict; tests may swap it with :meth:`KubeStub.set_scenario` to reuse one
-server. Every request is recorded in :attr:`KubeStub.requests`. Keys (all optional):
+server, and change it while the server runs with :meth:`KubeStub.append_log`,
+:meth:`KubeStub.add_pod`, :meth:`KubeStub.delete_pod` and :meth:`KubeStub.restart_container`.
+Every request is recorded in :attr:`KubeStub.requests`. Keys (all optional):
 
 ``objects``             resource key (``pods``, ``services``, ``statefulsets``, ``keycloaks.k8s.keycloak.org``
                         …) -> list of objects (``metadata.namespace`` set)
@@ -43,9 +49,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import select
 import socket
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -209,6 +217,12 @@ class KubeStub:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.closing = threading.Event()
+        """Set by :meth:`stop`: followed log streams end."""
+        self.stream_generation: dict[str, int] = {}
+        """``ns/pod/container`` -> bumped by :meth:`end_log_stream` to end the open follows."""
+        self.streams_open = 0
+        """Followed log responses still open."""
         self.home = self.tmpdir / "home"
         self.kubeconfig = self.tmpdir / "kubeconfig"
 
@@ -229,6 +243,7 @@ class KubeStub:
         return self
 
     def stop(self) -> None:
+        self.closing.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -295,6 +310,85 @@ class KubeStub:
 
     def log_requests(self) -> list[dict[str, Any]]:
         return [r for r in self.requests if r["path"].endswith("/log")]
+
+    # changing the cluster while it runs (followed logs see it) ------------------------------
+
+    def append_log(self, key: str, lines: list[tuple[str, str]]) -> None:
+        """Append (timestamp, line) pairs to the current log of ``ns/pod/container``."""
+        with self._lock:
+            self.scenario.setdefault("logs", {}).setdefault(key, []).extend(lines)
+
+    def add_pod(self, pod: dict[str, Any], lines: list[tuple[str, str]] | None = None) -> None:
+        """A new pod (and the log of its first container) appears."""
+        ns = pod["metadata"].get("namespace", "")
+        key = f"{ns}/{pod['metadata']['name']}/{pod['spec']['containers'][0]['name']}"
+        with self._lock:
+            self.scenario.setdefault("logs", {})[key] = list(lines or [])
+            objects = self.scenario.setdefault("objects", {})
+            objects["pods"] = [*objects.get("pods", []), pod]
+
+    def delete_pod(self, namespace: str, name: str) -> None:
+        with self._lock:
+            objects = self.scenario.setdefault("objects", {})
+            objects["pods"] = [
+                p
+                for p in objects.get("pods", [])
+                if (p["metadata"].get("namespace"), p["metadata"]["name"]) != (namespace, name)
+            ]
+
+    def restart_container(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        lines: list[tuple[str, str]],
+        *,
+        reason: str = "OOMKilled",
+        exit_code: int = 137,
+    ) -> None:
+        """The container restarts: its log becomes the previous log, ``lines`` the new one, the
+        restartCount grows and the containerID changes; open follows of the old log end."""
+        key = f"{namespace}/{pod}/{container}"
+        with self._lock:
+            logs = self.scenario.setdefault("logs", {})
+            old = logs.get(key, [])
+            self.scenario.setdefault("previous_logs", {})[key] = list(old)
+            logs[key] = list(lines)  # a new list: the followers of the old one end
+            objects = self.scenario.setdefault("objects", {})
+            pods = []
+            for p in objects.get("pods", []):
+                if (p["metadata"].get("namespace"), p["metadata"]["name"]) == (namespace, pod):
+                    p = copy.deepcopy(p)
+                    for st in p["status"].get("containerStatuses", []):
+                        if st["name"] != container:
+                            continue
+                        n = int(st.get("restartCount", 0)) + 1
+                        started = st.get("state", {}).get("running", {}).get("startedAt")
+                        finished = lines[0][0] if lines else datetime.now(timezone.utc).isoformat()
+                        st["restartCount"] = n
+                        st["lastState"] = {
+                            "terminated": {
+                                "exitCode": exit_code,
+                                "reason": reason,
+                                "startedAt": started,
+                                "finishedAt": finished,
+                                "containerID": st.get("containerID"),
+                            }
+                        }
+                        st["containerID"] = _container_id(pod, container, n)
+                        st["state"] = {"running": {"startedAt": finished}}
+                pods.append(p)
+            objects["pods"] = pods
+
+    def end_log_stream(self, key: str) -> None:
+        """End the open follows of ``ns/pod/container`` (like a dropped connection); the log and
+        the container stay as they are."""
+        with self._lock:
+            self.stream_generation[key] = self.stream_generation.get(key, 0) + 1
+
+    def stream_changed(self, opened: int) -> None:
+        with self._lock:
+            self.streams_open += opened
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -729,6 +823,9 @@ class _Handler(BaseHTTPRequestHandler):
                 )
                 return
             lines = []
+        if query.get("follow") == "true" and not previous:
+            self._follow(pod, key, query)
+            return
         lines = list(lines)
         now = _parse_time(scenario.get("now", datetime.now(timezone.utc)))
         if "sinceSeconds" in query:
@@ -743,6 +840,75 @@ class _Handler(BaseHTTPRequestHandler):
         stamp = query.get("timestamps") == "true"
         text = "".join((f"{_rfc3339nano(t)} {s}\n" if stamp else f"{s}\n") for t, s in lines)
         self._send(200, text.encode(), "text/plain")
+
+    def _follow(self, pod: dict[str, Any], key: str, query: dict[str, str]) -> None:
+        """A followed log: the lines so far (after ``since``/``tail``), then every line appended to
+        the same list, as HTTP chunks, until the log ends (see the module docstring)."""
+        owner = self.owner
+        scenario = owner.scenario
+        lines = scenario.get("logs", {}).setdefault(key, [])
+        generation = owner.stream_generation.get(key, 0)
+        ns, name = pod["metadata"].get("namespace", ""), pod["metadata"]["name"]
+        sent = 0
+        stamp = query.get("timestamps") == "true"
+        tail = int(query["tailLines"]) if "tailLines" in query else None
+        since = _parse_time(query["sinceTime"]) if "sinceTime" in query else None
+        if "sinceSeconds" in query:
+            now = _parse_time(scenario.get("now", datetime.now(timezone.utc)))
+            since = now - timedelta(seconds=int(query["sinceSeconds"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        owner.stream_changed(+1)
+
+        def chunk(data: bytes) -> None:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+
+        def flush_new(first: bool) -> None:
+            nonlocal sent
+            batch = list(lines[sent:])
+            sent += len(batch)
+            if since is not None:
+                batch = [(t, s) for t, s in batch if _parse_time(t) >= since]
+            if first and tail is not None:
+                batch = batch[-tail:] if tail > 0 else []
+            if batch:
+                chunk("".join((f"{_rfc3339nano(t)} {s}\n" if stamp else f"{s}\n") for t, s in batch).encode())
+
+        try:
+            flush_new(True)
+            while not owner.closing.is_set():
+                if owner.scenario is not scenario:
+                    break
+                current = scenario.get("logs", {}).get(key)
+                ended = (
+                    current is not lines
+                    or owner.stream_generation.get(key, 0) != generation
+                    or not any(
+                        p["metadata"]["name"] == name and p["metadata"].get("namespace", "") == ns
+                        for p in scenario.get("objects", {}).get("pods", [])
+                    )
+                )
+                flush_new(False)  # the old container's last lines go out before the end
+                if ended:
+                    break
+                # wait a little, and notice a client that went away
+                readable, _, _ = select.select([self.connection], [], [], 0.05)
+                if readable:
+                    try:
+                        if not self.connection.recv(1, socket.MSG_PEEK):
+                            return
+                    except OSError:
+                        return
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            owner.stream_changed(-1)
 
     def _access_review(self, body: bytes) -> None:
         scenario = self.owner.scenario
@@ -840,6 +1006,11 @@ def _review_from_protobuf(body: bytes) -> dict[str, Any]:
 # object builders and the seed's scenarios
 
 
+def _container_id(pod: str, container: str, restarts: int) -> str:
+    digest = zlib.crc32(f"{pod}/{container}".encode())
+    return f"containerd://{digest:08x}{restarts:04d}"
+
+
 def make_pod(
     name: str,
     *,
@@ -896,6 +1067,7 @@ def make_pod(
             "image": c["image"],
             "ready": ready,
             "restartCount": restart_count if c is main else 0,
+            "containerID": _container_id(name, c["name"], restart_count if c is main else 0),
             "state": {"running": {"startedAt": "2020-10-20T07:25:30Z"}},
             "lastState": copy.deepcopy(last_state or {}) if c is main else {},
         }
