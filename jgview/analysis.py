@@ -12,6 +12,7 @@ Per channel and cluster group (DESIGN.md "How the evidence is read"):
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -144,14 +145,88 @@ def _pods_started_on(h: History, ch: str) -> set[str]:
 
 def _contains(v: View, h: History, pod: str) -> bool | None:
     """Is ``pod`` a member of ``v``? None when the list was truncated and it is not shown."""
-    for m in v.members:
-        if h.pod_of(m) == pod:
-            return True
+    if pod in h.view_pods(v):
+        return True
     return None if v.truncated else False
 
 
 def _same_lineage(old: View, new: View) -> bool:
     return new.id > old.id and (new.creator == old.creator or new.creator in old.members)
+
+
+class _Partition:
+    """Live pods grouped by their current view, kept up to date one change at a time.
+
+    Two views hold their pods together when each lists a pod of the other (mutual: a stale view
+    that still lists a member which has since excluded it does not). A truncated view (JGroups
+    prints 20 names) counts as listing whoever the other side's view says is with it. Cost per
+    query: the number of distinct current views plus the members they print — not the pods."""
+
+    def __init__(self, h: History) -> None:
+        self.h = h
+        self.by_key: dict[tuple[str, int], set[str]] = {}
+        self.key_of: dict[str, tuple[str, int]] = {}
+        self.view_of_key: dict[tuple[str, int], View] = {}
+
+    def set(self, p: str, view: View) -> bool:
+        k = (view.creator, view.id)
+        old = self.key_of.get(p)
+        if old == k:
+            return False
+        if old is not None:
+            self._remove(p, old)
+        self.key_of[p] = k
+        self.by_key.setdefault(k, set()).add(p)
+        self.view_of_key.setdefault(k, view)
+        return True
+
+    def drop(self, p: str) -> bool:
+        old = self.key_of.pop(p, None)
+        if old is None:
+            return False
+        self._remove(p, old)
+        return True
+
+    def _remove(self, p: str, k: tuple[str, int]) -> None:
+        ps = self.by_key[k]
+        ps.discard(p)
+        if not ps:
+            del self.by_key[k]
+            self.view_of_key.pop(k, None)
+
+    def components(self) -> list[list[tuple[str, int]]]:
+        keys = list(self.by_key)
+        parent = {k: k for k in keys}
+
+        def find(x: tuple[str, int]) -> tuple[str, int]:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        view_pods = self.h.view_pods
+        for k1 in keys:
+            obs1 = self.by_key[k1]
+            for q in view_pods(self.view_of_key[k1]):
+                k2 = self.key_of.get(q)
+                if k2 is None or k2 == k1:
+                    continue
+                r1, r2 = find(k1), find(k2)
+                if r1 == r2:
+                    continue
+                v2 = self.view_of_key[k2]
+                if v2.truncated or not obs1.isdisjoint(view_pods(v2)):
+                    parent[max(r1, r2)] = min(r1, r2)
+        comps: dict[tuple[str, int], list[tuple[str, int]]] = {}
+        for k in keys:
+            comps.setdefault(find(k), []).append(k)
+        return list(comps.values())
+
+    def pods_of(self, comp: list[tuple[str, int]]) -> frozenset[str]:
+        out: set[str] = set()
+        for k in comp:
+            out |= self.by_key[k]
+        return frozenset(out)
 
 
 def analyze_group(h: History, g: Group, expect: int | None, since_t: float | None) -> GroupResult:
@@ -162,56 +237,35 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     cur_inc: dict[str, int] = {}
     splits: list[Interval] = []
     merges: list[Interval] = []
+    merge_ids: set[str] = set()
+    first_t: dict[tuple[str, int], float] | None = None
     open_split: Interval | None = None
     split_t: float | None = None
     open_groups: list[frozenset[str]] = []
     split_ev: list[Event] = []
+    split_ids: set[int] = set()
 
     ends = _incarnation_ends(h, g, obs)
-    track = _SegmentTracker(h, current, cur_inc, ends)
+    part = _Partition(h)
+    track = _SegmentTracker(h, current, cur_inc, ends, part)
+    ends_at: dict[float, list[tuple[str, int]]] = {}
+    for (p, inc), e in ends.items():
+        if e is not None:
+            ends_at.setdefault(e, []).append((p, inc))
 
-    def live_at(p: str, t: float | None) -> bool:
-        end = ends.get((p, cur_inc.get(p, -1)))
-        return end is None or t is None or t <= end
-
-    def partition(t: float | None) -> list[frozenset[str]]:
-        livep = [p for p in current if live_at(p, t)]
-        parent = {p: p for p in livep}
-
-        def find(x: str) -> str:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        by_key: dict[tuple[str, int], list[str]] = {}
-        for p in livep:
-            by_key.setdefault(current[p].key, []).append(p)
-        keys = list(by_key)
-        for ps in by_key.values():
-            for q in ps[1:]:
-                parent[find(q)] = find(ps[0])
-        for i, k1 in enumerate(keys):
-            v1 = current[by_key[k1][0]].view
-            for k2 in keys[i + 1 :]:
-                v2 = current[by_key[k2][0]].view
-                # mutual: each side's view lists the other side (a stale view that still lists a
-                # member which has since excluded it does not hold them together)
-                linked = any(_contains(v1, h, q) is not False for q in by_key[k2]) and any(
-                    _contains(v2, h, q) is not False for q in by_key[k1]
-                )
-                if linked:
-                    parent[find(by_key[k2][0])] = find(by_key[k1][0])
-        comps: dict[str, set[str]] = {}
-        for p in livep:
-            comps.setdefault(find(p), set()).add(p)
-        return [frozenset(c) for c in comps.values()]
+    def adopt(p: str, o: Obs, changed: set[str]) -> None:
+        current[p] = o
+        cur_inc[p] = o.inc
+        end = ends.get((p, o.inc))
+        if end is not None and o.t is not None and o.t > end:
+            part.drop(p)  # a line logged after its incarnation ended: not live any more
+        elif part.set(p, o.view) or True:
+            changed.add(p)
 
     # time points: every observation, and every end of an incarnation (a pod that stops or dies
     # leaves the partition then, not at the next view change)
-    end_points = sorted({e for e in ends.values() if e is not None})
     steps: list[tuple[float | None, Obs | None]] = [(o.t, o) for o in obs]
-    steps += [(e, None) for e in end_points]
+    steps += [(e, None) for e in ends_at]
     steps.sort(key=lambda s: (s[0] if s[0] is not None else float("-inf"), s[1] is None, s[1].view.id if s[1] else 0))
     i = 0
     n = len(steps)
@@ -219,24 +273,38 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         # process all observations that share a time key together
         t = steps[i][0]
         j = i
+        changed: set[str] = set()
+        ended: set[str] = set()
         while j < n and steps[j][0] == t:
             o = steps[j][1]
             j += 1
-            if o is None or o.pod not in pods:
+            if o is None:
+                for p, inc in ends_at.get(t, ()):  # type: ignore[arg-type]
+                    if cur_inc.get(p) == inc and part.drop(p):
+                        ended.add(p)
+                continue
+            if o.pod not in pods:
                 continue
             prev = current.get(o.pod)
             if prev is None or cur_inc.get(o.pod) != o.inc or o.view.id >= prev.view.id or prev.kind != "superseded":
-                current[o.pod] = o
-                cur_inc[o.pod] = o.inc
+                adopt(o.pod, o, changed)
             # a later view of the same lineage supersedes the older one for all its members
-            for q, qo in list(current.items()):
-                if q == o.pod or qo.inc != cur_inc.get(q):
+            for q in h.view_pods(o.view):
+                qo = current.get(q)
+                if q == o.pod or qo is None or qo.inc != cur_inc.get(q) or q not in part.key_of:
                     continue
-                if _same_lineage(qo.view, o.view) and _contains(o.view, h, q):
-                    current[q] = Obs(pod=q, inc=qo.inc, channel=o.channel, view=o.view, kind="superseded", t=o.t, event=o.event, subgroups=o.subgroups)
-            if o.kind == "merged" and len(o.subgroups) >= 2 and not any(m.view_id == o.view.view_id for m in merges):
+                if _same_lineage(qo.view, o.view):
+                    adopt(q, Obs(pod=q, inc=qo.inc, channel=o.channel, view=o.view, kind="superseded", t=o.t,
+                                 event=o.event, subgroups=o.subgroups), changed)
+            if o.kind == "merged" and len(o.subgroups) >= 2 and o.view.view_id not in merge_ids:
+                merge_ids.add(o.view.view_id)
                 start = None
-                starts = [x.t for x in g.obs if x.key in {(s.creator, s.id) for s in o.subgroups} and x.t is not None]
+                if first_t is None:
+                    first_t = {}
+                    for x in g.obs:
+                        if x.t is not None and (x.key not in first_t or x.t < first_t[x.key]):
+                            first_t[x.key] = x.t
+                starts = [first_t[(sg.creator, sg.id)] for sg in o.subgroups if (sg.creator, sg.id) in first_t]
                 if starts:
                     start = min(starts)
                 s_dt, s_txt = when(h, start)
@@ -247,26 +315,31 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
                         end=e_dt,
                         start_text=s_txt,
                         end_text=e_txt,
-                        groups=[sorted(_pods_or_names(h, s.members)) for s in o.subgroups],
+                        groups=[sorted(_pods_or_names(h, sg.members)) for sg in o.subgroups],
                         evidence=[evidence_of(o.event)],
                         view_id=o.view.view_id,
                     )
                 )
         i = j
-        comps = [c for c in partition(t) if c]
-        track.step(comps, t)
+        comps = part.components()
+        track.step(comps, changed, ended, t)
         if len(comps) >= 2:
             if open_split is None:
                 split_t = t
                 s_dt, s_txt = when(h, t)
                 open_split = Interval(start=s_dt, end=None, start_text=s_txt, groups=[], evidence=[])
                 split_ev = []
-            for p in set().union(*comps):
+                split_ids = set()
+                changed = set(part.key_of)  # collect the evidence of every pod once
+            for p in changed:
+                if p not in part.key_of:
+                    continue
                 ev = current[p].event
-                if ev not in split_ev and current[p].kind != "superseded":
+                if id(ev) not in split_ids and current[p].kind != "superseded":
+                    split_ids.add(id(ev))
                     split_ev.append(ev)
             if len(comps) >= len(open_groups):
-                open_groups = comps
+                open_groups = [part.pods_of(c) for c in comps]
         elif open_split is not None:
             e_dt, e_txt = when(h, t)
             open_split.end, open_split.end_text = e_dt, e_txt
@@ -280,8 +353,10 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     # final state: pods live at the end of the evidence
     live = {p for p in current if ends.get((p, cur_inc.get(p, -1))) is None}
     gone = {p: _gone_reason(h, p, cur_inc.get(p)) for p in current if p not in live}
-    final_comps = partition(None) if live else []
-    final_comps = [c & live for c in final_comps if c & live]
+    for p in list(part.key_of):
+        if p not in live:
+            part.drop(p)
+    final_comps = [part.pods_of(c) for c in part.components()] if live else []
     segments = track.finish()
     if open_split is not None:
         open_split.groups = sorted(sorted(c) for c in (final_comps if len(final_comps) >= 2 else open_groups))
@@ -340,11 +415,16 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
 
 
 class _SegmentTracker:
-    """Which cluster each pod sat in over time: stable labels across partition changes."""
+    """Which cluster each pod sat in over time: stable labels across partition changes.
 
-    def __init__(self, h: History, current: dict[str, Obs], cur_inc: dict[str, int], ends: dict[tuple[str, int], float | None]):
-        self.h, self.current, self.cur_inc, self.ends = h, current, cur_inc, ends
-        self.labels: dict[str, int] = {}
+    Works per view key: only pods whose view changed, or whose cluster's label changed, get
+    new segments, so a step costs the changes, not the pods."""
+
+    def __init__(self, h: History, current: dict[str, Obs], cur_inc: dict[str, int],
+                 ends: dict[tuple[str, int], float | None], part: "_Partition"):
+        self.h, self.current, self.cur_inc, self.ends, self.part = h, current, cur_inc, ends, part
+        self.label_of_key: dict[tuple[str, int], int] = {}
+        self.pod_label: dict[str, int] = {}
         self.open: dict[str, Segment] = {}
         self.done: list[Segment] = []
         self.next_label = 0
@@ -354,27 +434,63 @@ class _SegmentTracker:
         seg.end, seg.end_text = when(self.h, t)
         self.done.append(seg)
 
-    def step(self, comps: list[frozenset[str]], t: float | None) -> None:
-        new: dict[str, int] = {}
+    def step(self, comps: list[list[tuple[str, int]]], changed: set[str], ended: set[str], t: float | None) -> None:
+        part = self.part
+        new_labels: dict[tuple[str, int], int] = {}
         taken: set[int] = set()
-        for comp in sorted(comps, key=lambda c: (-len(c), sorted(c))):
-            counts = Counter(self.labels[p] for p in comp if p in self.labels)
+        relabel: list[tuple[str, int]] = []
+        changed_keys = {part.key_of[p] for p in changed if p in part.key_of}
+        if len(comps) > 1:
+            comps = sorted(comps, key=lambda c: (-sum(len(part.by_key[k]) for k in c), min(c)))
+        for comp in comps:
+            if len(comp) == 1 and comp[0] not in changed_keys:
+                lab = self.label_of_key.get(comp[0])
+                if lab is not None and lab not in taken:  # unchanged: keeps its label
+                    taken.add(lab)
+                    new_labels[comp[0]] = lab
+                    continue
+            counts: Counter[int] = Counter()
+            keyset = set(comp)
+            for k in comp:
+                lab = self.label_of_key.get(k)
+                if lab is not None:
+                    counts[lab] += len(part.by_key[k])
+            for p in changed:
+                if part.key_of.get(p) in keyset and p in self.pod_label:
+                    counts[self.pod_label[p]] += 1
             label = next((lab for lab, _ in counts.most_common() if lab not in taken), None)
             if label is None:
                 label = self.next_label
                 self.next_label += 1
             taken.add(label)
-            for p in comp:
-                new[p] = label
-        for p, seg in list(self.open.items()):
-            if p not in new:
+            for k in comp:
+                new_labels[k] = label
+                if self.label_of_key.get(k) != label:
+                    relabel.append(k)
+        self.label_of_key = new_labels
+        todo = set(changed)
+        for k in relabel:
+            todo |= part.by_key[k]
+        for p in ended:
+            seg = self.open.pop(p, None)
+            if seg is not None:
                 end = self.ends.get((p, seg.incarnation))
                 self._close(seg, end if end is not None else t)
-                del self.open[p]
-        for p, label in new.items():
+            self.pod_label.pop(p, None)
+        for p in todo:
+            k = part.key_of.get(p)
+            seg = self.open.get(p)
+            if k is None:  # no longer live
+                if seg is not None:
+                    end = self.ends.get((p, seg.incarnation))
+                    self._close(seg, end if end is not None else t)
+                    del self.open[p]
+                self.pod_label.pop(p, None)
+                continue
+            label = new_labels[k]
             vid = self.current[p].view.view_id
             inc = self.cur_inc[p]
-            seg = self.open.get(p)
+            self.pod_label[p] = label
             if seg is not None and seg.cluster == label and seg.view_id == vid and seg.incarnation == inc:
                 continue
             if seg is not None:
@@ -382,7 +498,6 @@ class _SegmentTracker:
             start, start_text = when(self.h, t)
             self.open[p] = Segment(pod=p, cluster=label, view_id=vid, incarnation=inc, start=start, end=None,
                                    t_start=t, start_text=start_text)
-        self.labels = new
 
     def finish(self) -> list[Segment]:
         for p, seg in self.open.items():
@@ -401,7 +516,8 @@ def _pods_or_names(h: History, names: tuple[str, ...]) -> list[str]:
 
 def _cluster_state(h: History, comp: frozenset[str], current: dict[str, Obs]) -> ClusterState:
     views = [current[p] for p in comp]
-    best = max(views, key=lambda o: (sum(1 for x in views if x.key == o.key), o.view.id, o.view.size))
+    seen = Counter(o.key for o in views)
+    best = max(views, key=lambda o: (seen[o.key], o.view.id, o.view.size))
     v = best.view
     members = [bare(m) for m in v.members]
     pods_in = sorted({h.pod_of(m) or m for m in members})
@@ -437,6 +553,11 @@ def _incarnation_ends(h: History, g: Group, obs: list[Obs]) -> dict[tuple[str, i
     last_own: dict[tuple[str, int], Obs] = {}
     for o in obs:
         last_own[(o.pod, o.inc)] = o
+    by_creator: dict[str, list[Obs]] = {}
+    for w in obs:
+        if w.t is not None:
+            by_creator.setdefault(w.view.creator, []).append(w)
+    creator_t = {c: [w.t for w in lst] for c, lst in by_creator.items()}
     for (p, idx), o in last_own.items():
         if ends.get((p, idx)) is not None:
             continue
@@ -444,13 +565,24 @@ def _incarnation_ends(h: History, g: Group, obs: list[Obs]) -> dict[tuple[str, i
         log_end = ph.last_t
         if log_end is None:
             continue
-        for w in obs:
-            if w.pod == p or w.t is None or (o.t is not None and w.t < o.t):
+        # the first later view of the same lineage (its creator is o's creator or one of o's
+        # members) that leaves p out; per creator the views are in time order
+        first: Obs | None = None
+        for creator in {o.view.creator, *o.view.members}:
+            lst = by_creator.get(creator)
+            if not lst:
                 continue
-            if _same_lineage(o.view, w.view) and _contains(w.view, h, p) is False:
-                if log_end <= w.t + GONE_TOLERANCE:
-                    ends[(p, idx)] = min(log_end, w.t)
-                break
+            start = bisect.bisect_left(creator_t[creator], o.t) if o.t is not None else 0
+            for w in lst[start:]:
+                if w.pod == p:
+                    continue
+                if first is not None and w.t >= first.t:  # type: ignore[operator]
+                    break
+                if _same_lineage(o.view, w.view) and _contains(w.view, h, p) is False:
+                    first = w
+                    break
+        if first is not None and log_end <= first.t + GONE_TOLERANCE:  # type: ignore[operator]
+            ends[(p, idx)] = min(log_end, first.t)  # type: ignore[type-var]
     return ends
 
 
@@ -503,6 +635,9 @@ def pod_states(h: History, results: list[GroupResult]) -> list[PodState]:
         for p in r.gone:
             live_any.setdefault(p, False)
     out: list[PodState] = []
+    obs_of: dict[str, list[Obs]] = {}
+    for o in h.obs:
+        obs_of.setdefault(o.pod, []).append(o)
     for p in sorted(h.pods):
         ph = h.pods[p]
         addrs: list[str] = []
@@ -514,9 +649,7 @@ def pod_states(h: History, results: list[GroupResult]) -> list[PodState]:
             if n not in addrs:
                 addrs.append(n)
         chans: dict[str, list[ViewChange]] = {}
-        for o in h.obs:
-            if o.pod != p:
-                continue
+        for o in obs_of.get(p, ()):
             dt, txt = when(h, o.t)
             chans.setdefault(o.channel, []).append(
                 ViewChange(

@@ -129,14 +129,30 @@ class History:
     duplicates: int
     sources: list[SourceInfo]
 
+    _pod_cache: dict[str, str | None] = field(default_factory=dict)
+    _view_pods: dict[int, tuple[View, frozenset[str]]] = field(default_factory=dict)
+
     def pod_of(self, name: str) -> str | None:
-        name = bare(name)
-        if name in self.name_to_pod:
-            return self.name_to_pod[name]
-        for pod in self.pods:
-            if name_matches_pod(name, pod):
-                return pod
-        return None
+        """The pod a JGroups name belongs to (cached: called for every member of every view)."""
+        try:
+            return self._pod_cache[name]
+        except KeyError:
+            pass
+        b = bare(name)
+        pod = self.name_to_pod.get(b)
+        if pod is None:
+            pod = next((p for p in self.pods if name_matches_pod(b, p)), None)
+        self._pod_cache[name] = pod
+        return pod
+
+    def view_pods(self, v: View) -> frozenset[str]:
+        """The pods among a view's printed members (cached per view object)."""
+        hit = self._view_pods.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        pods = frozenset(p for p in (self.pod_of(m) for m in v.members) if p is not None)
+        self._view_pods[id(v)] = (v, pods)
+        return pods
 
     def t(self, ev: Event) -> float | None:
         return self.tkey.get(id(ev))
@@ -338,9 +354,13 @@ def build(sources: list[SourceEvents]) -> History:
 
     # channel of GMS lines that name none: the pod's only channel, else the only channel
     all_channels = [c for c in channels_seen if c]
+    own_channels: dict[str, set[str]] = defaultdict(set)
+    for o in obs:
+        if o.channel:
+            own_channels[o.pod].add(o.channel)
     for o in obs:
         if o.channel == "":
-            own = sorted({x.channel for x in obs if x.pod == o.pod and x.channel})
+            own = sorted(own_channels.get(o.pod, ()))
             if len(own) == 1:
                 o.channel = own[0]
             elif len(all_channels) == 1:

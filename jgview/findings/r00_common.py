@@ -11,6 +11,8 @@ Nothing here re-reads logs: everything comes from ``ctx.history``, ``ctx.results
 
 from __future__ import annotations
 
+import bisect
+
 import functools
 import json
 import os
@@ -257,6 +259,7 @@ class Facts:
             self.by_kind[ev.kind].append(ev)
             self.by_pod[ev.pod or "?"].append(ev)
         self._pod_of: dict[str, str | None] = {}
+        self._vpods: dict[int, tuple[Any, frozenset[str | None]]] = {}
         self._lonely: list[Lonely] | None = None
         self.results_of: dict[str, list[Any]] = defaultdict(list)
         for r in self.results:
@@ -294,7 +297,11 @@ class Facts:
         return o.t if o.t is not None else -INF
 
     def contains(self, view: Any, pod: str) -> bool:
-        return any(self.pod_of(m) == pod for m in view.members)
+        hit = self._vpods.get(id(view))
+        if hit is None or hit[0] is not view:
+            hit = (view, frozenset(self.pod_of(m) for m in view.members))
+            self._vpods[id(view)] = hit
+        return pod in hit[1]
 
     def events(self, kinds: Iterable[Kind], pods: Iterable[str] | None = None) -> list[Event]:
         ks = set(kinds)
@@ -470,9 +477,11 @@ class Facts:
         pods = set(self.group_pods(r))
         obs = [o for o in self.h.obs if o.channel == ch and o.pod in pods]
         obs.sort(key=self.ot)
+        times = [self.ot(o) for o in obs]
         by_inc: dict[tuple[str, int], list[Any]] = defaultdict(list)
         for o in obs:
             by_inc[(o.pod, o.inc)].append(o)
+        inc_times = {k: [self.ot(o) for o in lst] for k, lst in by_inc.items()}
         nxt: dict[int, float] = {}
         for (p, i), lst in by_inc.items():
             end = self.inc_end(p, i, r)
@@ -485,20 +494,37 @@ class Facts:
                 continue
             t0 = self.ot(cs)
             inc_end = self.inc_end(p, i, r)
-            later = [
-                q for q in obs
-                if q is not cs and t0 <= self.ot(q) < inc_end and not (q.pod == p and q.inc != i)
-                and len(q.view.members) > 1 and self.contains(q.view, p)
-            ]
+            lo = bisect.bisect_left(times, t0)
+
+            def later_views(p: str = p, i: int = i, cs: Any = cs, inc_end: float = inc_end, lo: int = lo) -> Any:
+                """Views after t0 (time order) that list p with someone: lazily, first ones first."""
+                for q in obs[lo:]:
+                    if self.ot(q) >= inc_end:
+                        return
+                    if q is not cs and not (q.pod == p and q.inc != i) and len(q.view.members) > 1 \
+                            and self.contains(q.view, p):
+                        yield q
+
+            first_later = next(later_views(), None)
             # alone until a view lists p with anyone; the other side: pods live meanwhile in views
             # that do not list p
-            alone_end = self.ot(later[0]) if later else inc_end
+            alone_end = self.ot(first_later) if first_later is not None else inc_end
             others: set[str] = set()
-            for q in obs:
-                if q.pod == p:
+            # views that were current at t0 (begun before it) ...
+            for (p2, _i2), lst2 in by_inc.items():
+                if p2 == p:
                     continue
-                qs, qe = self.ot(q), nxt.get(id(q), INF)
-                if qs < alone_end and qe > t0 and not self.contains(q.view, p):
+                k = bisect.bisect_left(inc_times[(p2, _i2)], t0) - 1
+                if k >= 0:
+                    q = lst2[k]
+                    if nxt.get(id(q), INF) > t0 and not self.contains(q.view, p):
+                        others.add(q.pod)
+            # ... and views begun while p was alone
+            for q in obs[lo:]:
+                qs = self.ot(q)
+                if qs >= alone_end:
+                    break
+                if q.pod != p and q.pod not in others and nxt.get(id(q), INF) > t0 and not self.contains(q.view, p):
                     others.add(q.pod)
             if not others:
                 continue
@@ -507,7 +533,7 @@ class Facts:
             if inc_end != INF:
                 ph = self.h.pods[p]
                 how = "restart" if i < len(ph.incs) - 1 else "stopped"
-            for q in later:
+            for q in later_views():
                 if any(self.contains(q.view, x) for x in others):
                     t_end, end_ev = self.ot(q), q.event
                     how = "merge" if q.kind == "merged" and len(q.subgroups) >= 2 else "joined"
