@@ -160,6 +160,12 @@ def dns_ping_clusterip(ctx: Context) -> list[Finding]:
         ev += dns_ev[:2]
         ev += [lo.obs.event for lo in use if lo.obs.event is not lo.created]
         ev += [lo.end_event for lo in use if lo.end_event is not None]
+        protos = f.protocols(pods)
+        if "JDBC_PING" in protos and "DNS_PING" not in protos and dv not in ("vip", "empty"):
+            out.append(_jdbc_no_members(r, summary.replace("discovery found no members",
+                                                           "discovery (JDBC_PING) found no members") + ".",
+                                        sev, ev, lonely_pods, others, bool(open_)))
+            continue
         svc = f"{n.workload}-discovery"
         current = (f.dns_query(pods) or "").split(".")[0]
         if current == svc and dv != "empty":
@@ -271,3 +277,33 @@ def dns_not_ready(ctx: Context) -> list[Finding]:
             )
         )
     return out
+
+
+def _jdbc_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lonely_pods: list[str],
+                     others: list[str], open_: bool) -> Finding:
+    """The lonely-pod signature under JDBC_PING (Keycloak's default ``jdbc-ping`` stack): no DNS
+    Service is involved, so R1's headless-Service fix does not apply."""
+    remediation = (
+        "The pods discover each other through rows in the database table (JGROUPS_PING / jgroups_ping), "
+        "so a pod that finds no members either reads another table than the others or cannot reach the "
+        "coordinator it finds:\n"
+        "  1. Every pod must use the same database and schema (KC_DB_URL, KC_DB_SCHEMA) and the same "
+        "cluster name; check the table: SELECT * FROM JGROUPS_PING; — one row per running pod, exactly "
+        "one coord=true.\n"
+        "  2. The rows hold each pod's address: port 7800 must be open between the pods (NetworkPolicy, "
+        "firewall, service mesh sidecars: exclude 7800 and 57800), and the address must be the pod IP, "
+        "not 127.0.0.1 (-Djgroups.bind.address=$(POD_IP)).\n"
+        "  3. Stale rows of dead pods send JOINs nowhere: see R13 (clear the table on view change, upgrade).\n"
+        "Raise org.jgroups.protocols.JDBC_PING2 and org.jgroups.protocols.pbcast.GMS to DEBUG "
+        "(Keycloak: --log-level=INFO,org.jgroups:DEBUG) to see what each pod reads from the table."
+    )
+    return Finding(
+        id="R1-no-members-jdbc-ping",
+        severity=sev,
+        title="Pods create their own clusters: JDBC_PING discovery finds no members",
+        summary=summary,
+        evidence=evidence(ev),
+        remediation=remediation,
+        details={"channel": r.analysis.channel, "lonely_pods": lonely_pods, "other_pods": others,
+                 "open": open_, "protocol": "JDBC_PING"},
+    )
