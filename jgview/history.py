@@ -258,8 +258,21 @@ def build(sources: list[SourceEvents]) -> History:
     # ---- time keys, per source
     tkey: dict[int, float] = {}
     src_end: dict[int, float | None] = {}
+    # time-only logs without dates: a log that begins more than 12 hours "before" the latest
+    # first line of the others began after midnight (pods started around midnight)
+    first_tods: dict[int, float] = {}
+    if relative:
+        for i, src in enumerate(sources):
+            for ev in src.events:
+                tod = _tod_seconds(ev.time_of_day)
+                if tod is not None:
+                    first_tods[i] = tod
+                    break
+    latest_first = max(first_tods.values(), default=None)
     for i, src in enumerate(sources):
         clock = _Clock()
+        if latest_first is not None and i in first_tods and latest_first - first_tods[i] > DAY / 2:
+            clock.day = 1
         last: float | None = None
         for ev in src.events:
             k = clock.key(ev, relative)

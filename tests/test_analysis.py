@@ -299,3 +299,24 @@ def test_n_singletons_after_creating_cluster_is_split(n):
     r = run(*logs)
     assert r.verdict is Verdict.SPLIT
     assert len(r.channels[0].clusters) == n
+
+
+def test_time_only_log_that_starts_after_midnight_is_placed_on_the_next_day():
+    def tod_log(pod, node, tods):
+        evs = []
+        for n, (tod, kind, v) in enumerate(tods, 1):
+            evs.append(Event(kind=kind, source=f"{pod}.log", lineno=n, text="x", time_of_day=tod, pod=pod,
+                             node=node, channel="ejb", view=v))
+        return SourceEvents(info=SourceInfo(name=f"{pod}.log", lines=10), events=evs, pod_hint=pod, strong_hint=True)
+
+    a, b = "wf-0", "wf-1"
+    va = view(a, 0, a)
+    vb = view(a, 1, a, b)
+    r = analyze_sources([
+        tod_log(a, a, [("23:50:00,000", Kind.VIEW, va), ("00:10:00,000", Kind.VIEW, vb)]),
+        tod_log(b, b, [("00:10:00,100", Kind.VIEW, vb)]),
+    ], AnalyzeOptions())
+    assert r.time_axis == "time-of-day"
+    assert r.verdict is Verdict.HEALTHY
+    segs = {s.pod: s for s in r.channels[0].segments if s.end is None}
+    assert segs["wf-1"].t_start > 86400  # the next day, after wf-0's 23:50
