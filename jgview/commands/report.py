@@ -83,7 +83,7 @@ def input_clash(output: str, paths: list[str]) -> str | None:
 
 @app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def report(
-    paths: Optional[list[str]] = typer.Argument(None, help=PATHS_HELP, show_default=False),
+    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH]...", help=PATHS_HELP, show_default=False),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="Where to write the report (*.html or *.md; '-' for stdout)."),
     format_: Optional[ReportFormat] = typer.Option(None, "--format", case_sensitive=False,

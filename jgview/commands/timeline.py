@@ -18,7 +18,7 @@ app = typer.Typer(add_completion=False)
 
 @app.command(context_settings={"help_option_names": ["-h", "--help"]})
 def timeline(
-    paths: Optional[list[str]] = typer.Argument(None, help=PATHS_HELP, show_default=False),
+    paths: Optional[list[str]] = typer.Argument(None, metavar="[PATH]...", help=PATHS_HELP, show_default=False),
     since: Optional[str] = typer.Option(None, "--since", metavar="TIME", help="Show from TIME (ISO 8601 or a duration like 2h)."),
     until: Optional[str] = typer.Option(None, "--until", metavar="TIME", help="Show up to TIME."),
     width: Optional[int] = typer.Option(None, "--width", metavar="N", help="Line width (default: the terminal's, 120 when piped)."),
