@@ -384,7 +384,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     elif expect is not None and largest < expect:
         verdict = Verdict.SPLIT
         reason = f"the largest cluster has {largest} pod(s) but {expect} are expected"
-    elif splits or merges:
+    elif (splits or merges) and clusters:
         verdict = Verdict.HEALED
         reason = "a split happened and the pods are one cluster again at the end"
     elif len(g.pods) == 1 and clusters and clusters[0].size == 1:

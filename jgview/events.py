@@ -69,6 +69,10 @@ _ORDER: tuple[Wording, ...] = (
     IGNORED + tuple(w for w in PATTERNS if not w.fallback) + tuple(w for w in PATTERNS if w.fallback)
 )
 
+_PROPERTY_SPLIT = regex.compile(r",\s{0,20}(?=[\w.-]{1,100}=>)")
+"""Separator of ``k=>v`` discovery properties: a comma before the next ``key=>`` (values such as
+``labels=>app=kc,tier=web`` keep their own commas). The lookahead is bounded: linear work."""
+
 _THREAD_IN_TEXT = regex.compile(
     r"\((?P<thread>[A-Za-z][\w .\-]{0,60}-\d{1,6},[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?"
     r"(?:,[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?)?)\)"
@@ -344,8 +348,8 @@ def _build(
         detail.setdefault("entries", [])
     elif kind is Kind.DIFFERENT_CLUSTER and channel is None and detail.get("our_cluster"):
         channel = str(detail["our_cluster"])  # the cluster name is the channel name
-    if "properties" in detail:  # `{k=>v, k2=>v2}` of the Keycloak image's discovery line
-        for item in split_names(str(detail["properties"])):
+    if "properties" in detail:  # `{k=>v, k2=>v2}` or `{k=>v,k2=>v2}` of the Keycloak image's discovery line
+        for item in _PROPERTY_SPLIT.split(str(detail["properties"]), maxsplit=100):
             key, arrow, value = item.partition("=>")
             if arrow and key.strip() and key.strip() not in detail:
                 detail[key.strip()] = value.strip()
