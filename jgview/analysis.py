@@ -331,7 +331,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
                 split_ev = []
                 split_ids = set()
                 changed = set(part.key_of)  # collect the evidence of every pod once
-            for p in changed:
+            for p in sorted(changed):
                 if p not in part.key_of:
                     continue
                 ev = current[p].event

@@ -152,8 +152,30 @@ BOOL_FIELDS = frozenset({"degraded"})
 """Optional groups whose presence is the fact (``detail[name] = True`` when matched)."""
 
 
+class _LazyRx:
+    """A :mod:`regex` pattern compiled when first used (startup time: most runs use few)."""
+
+    __slots__ = ("pattern", "_compiled", "__dict__")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = regex.compile(self.pattern, regex.V0)
+        value = getattr(compiled, name)
+        if callable(value):
+            self.__dict__[name] = value  # later look-ups are plain attribute hits
+        return value
+
+    def __repr__(self) -> str:
+        return f"regex.compile({self.pattern!r}) (lazy)"
+
+
 def _rx(pattern: str) -> Any:
-    return regex.compile(pattern, regex.V0)
+    return _LazyRx(pattern)
 
 
 def _w(

@@ -18,6 +18,9 @@ OnError = Callable[[str], None]
 
 MAX_EVENTS = 500_000
 """Events kept for the history; past this, symptom events are only counted (memory bound)."""
+SYMPTOMS_PER_MINUTE = 10
+"""Keycloak error events kept per pod and minute; the rest are counted (memory stays bounded by
+the membership events, not by the size of the logs)."""
 
 
 @dataclass
@@ -106,8 +109,16 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
     from jgview import records, sources
 
     info = SourceInfo(name=src.name, pod_hint=src.pod_hint, previous=src.previous)
-    lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
     ropts = records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
+    lines: Iterator[tuple[int, str]] | None = None
+    if src.path is not None:
+        # big files: grep finds the candidate lines, only the windows around them are read
+        from jgview import fastscan
+
+        lines = fastscan.open_lines(src.inp, info, on_error, read_options=ropts, pod_hint=src.pod_hint,
+                                    container_hint=src.container)
+    if lines is None:
+        lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
     recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts, pod_hint=src.pod_hint,
                                 container_hint=src.container)
 
@@ -156,18 +167,31 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
     srcs, objects = _inputs(paths, opts, err)
     collected: list[SourceEvents] = []
     total = 0
+    summarized = 0
     for src in srcs:
         info, evs = _read(src, opts, err)
         kept: list[Event] = []
+        per_minute: dict[tuple[str | None, int], int] = {}
         for ev in evs:
             if not _in_window(ev, opts):
                 continue
-            if total >= MAX_EVENTS and ev.kind is Kind.USER_SYMPTOM:
-                continue
+            if ev.kind is Kind.USER_SYMPTOM:
+                # user-visible errors can be a large share of a log: keep a few per pod and
+                # minute (enough to date a burst and cite it), count the rest
+                minute = int(ev.time.timestamp() // 60) if ev.time else hash(ev.time_of_day and ev.time_of_day[:5])
+                key = (ev.pod, minute)
+                n = per_minute.get(key, 0)
+                per_minute[key] = n + 1
+                if n >= SYMPTOMS_PER_MINUTE or total >= MAX_EVENTS:
+                    summarized += 1
+                    continue
             kept.append(ev)
             total += 1
         collected.append(SourceEvents(info=info, events=kept, pod_hint=src.pod_hint, strong_hint=src.strong, previous=src.previous))
-    return analyze_sources(collected, opts, problems, objects)
+    result = analyze_sources(collected, opts, problems, objects)
+    if summarized:
+        result.stats["symptoms_summarized"] = summarized
+    return result
 
 
 def analyze_sources(
@@ -295,6 +319,8 @@ def _verdict_sentence(a: Analysis) -> str:
     c = worst[0]
     where = f"channel {c.channel}" + (f" ({c.group})" if c.group and len([x for x in chans if x.channel == c.channel]) > 1 else "")
     n_pods = len({p for cl in c.clusters for p in cl.seen_by})
+    if not c.clusters and a.verdict is not Verdict.SPLIT:
+        return f"{a.verdict.value.upper()} on {where}: {c.reason}."
     if a.verdict is Verdict.SPLIT:
         if len(c.clusters) >= 2:
             parts = "; ".join(

@@ -1101,7 +1101,18 @@ class _Reader:
         seen = self.pods_seen
         scanning = True
         last_head = ""
+        prev = -1
         for lineno, text in lines:
+            if lineno > prev + 1 and prev >= 0:
+                # a gap in the line numbers (the fast scanner's windows): nothing before it joins
+                # with what follows, and no look-back crosses it
+                if opens:
+                    out = self._release([self._close(k) for k in list(opens)])
+                    if out:
+                        yield from out
+                ring.clear()
+                last_head = ""
+            prev = lineno
             if text[:5] == "[pod/":  # kubectl --prefix: note the pod, look past the prefix
                 j = text.find("] ", 5, 600)
                 if j > 0:
