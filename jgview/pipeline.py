@@ -7,6 +7,7 @@ CLI only calls :func:`analyze` (or :func:`iter_events`) and a renderer.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
@@ -111,7 +112,7 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
     info = SourceInfo(name=src.name, pod_hint=src.pod_hint, previous=src.previous)
     ropts = records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
     lines: Iterator[tuple[int, str]] | None = None
-    if src.path is not None:
+    if src.path is not None and _maybe_big(src.path):
         # big files: grep finds the candidate lines, only the windows around them are read
         from jgview import fastscan
 
@@ -127,6 +128,20 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
             yield from ev_stage.extract(rec)
 
     return info, gen()
+
+
+FASTSCAN_PROBE = 1 << 20
+"""Files smaller than this never go to the fast scanner (whose own threshold is larger unless
+``JGVIEW_FASTSCAN_MIN`` lowers it): small inputs do not pay for importing it."""
+
+
+def _maybe_big(path: str) -> bool:
+    if os.environ.get("JGVIEW_FASTSCAN_MIN"):
+        return True
+    try:
+        return os.path.getsize(path) >= FASTSCAN_PROBE
+    except OSError:
+        return True  # let the reader report it
 
 
 def iter_events(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> Iterator[Event]:
@@ -149,9 +164,64 @@ def _in_window(ev: Event, opts: AnalyzeOptions) -> bool:
     return True
 
 
+def _collect_one(src: _Src, opts: AnalyzeOptions) -> tuple[SourceInfo, list[Event], int, list[str]]:
+    """Read one input: its info, the events kept, how many symptom events were only counted,
+    and its one-line problems (in order). Runs in a worker process when inputs are read in
+    parallel, so it returns everything instead of reporting as it goes."""
+    msgs: list[str] = []
+    info, evs = _read(src, opts, msgs.append)
+    kept: list[Event] = []
+    summarized = 0
+    per_minute: dict[tuple[str | None, object], int] = {}
+    for ev in evs:
+        if not _in_window(ev, opts):
+            continue
+        if ev.kind is Kind.USER_SYMPTOM:
+            # user-visible errors can be a large share of a log: keep a few per pod and minute
+            # (enough to date a burst and cite it), count the rest
+            minute = int(ev.time.timestamp() // 60) if ev.time else (ev.time_of_day or "")[:5]
+            key = (ev.pod, minute)
+            n = per_minute.get(key, 0)
+            per_minute[key] = n + 1
+            if n >= SYMPTOMS_PER_MINUTE or len(kept) >= MAX_EVENTS:
+                summarized += 1
+                continue
+        kept.append(ev)
+    return info, kept, summarized, msgs
+
+
+PARALLEL_MIN_BYTES = 32 << 20
+"""Inputs are read in parallel worker processes (one per core) when there are several files and
+together they are at least this big; small inputs do not pay for starting processes."""
+
+
+def _parallel_workers(srcs: list[_Src]) -> int:
+    if len(srcs) < 2 or os.environ.get("JGVIEW_WORKERS") == "1" or sys.platform != "linux":
+        return 1
+    if any(s.path is None for s in srcs):
+        return 1
+    total = 0
+    for s in srcs:
+        try:
+            total += os.path.getsize(s.path)  # type: ignore[arg-type]
+        except OSError:
+            pass
+    if total < PARALLEL_MIN_BYTES and not os.environ.get("JGVIEW_WORKERS"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or cores
+    return max(1, min(want, cores, len(srcs)))
+
+
 def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnError | None = None) -> Analysis:
     """Read every input and return the analysis. Input problems go to ``on_error`` (one line
-    each) and are listed in ``Analysis.problems``; the other inputs are still analyzed."""
+    each) and are listed in ``Analysis.problems``; the other inputs are still analyzed.
+
+    Several big files are read in parallel worker processes (one per core); the history and
+    the analysis then run once over all their events."""
     from jgview.history import SourceEvents
 
     opts = opts or AnalyzeOptions()
@@ -166,28 +236,23 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
 
     srcs, objects = _inputs(paths, opts, err)
     collected: list[SourceEvents] = []
-    total = 0
     summarized = 0
-    for src in srcs:
-        info, evs = _read(src, opts, err)
-        kept: list[Event] = []
-        per_minute: dict[tuple[str | None, int], int] = {}
-        for ev in evs:
-            if not _in_window(ev, opts):
-                continue
-            if ev.kind is Kind.USER_SYMPTOM:
-                # user-visible errors can be a large share of a log: keep a few per pod and
-                # minute (enough to date a burst and cite it), count the rest
-                minute = int(ev.time.timestamp() // 60) if ev.time else hash(ev.time_of_day and ev.time_of_day[:5])
-                key = (ev.pod, minute)
-                n = per_minute.get(key, 0)
-                per_minute[key] = n + 1
-                if n >= SYMPTOMS_PER_MINUTE or total >= MAX_EVENTS:
-                    summarized += 1
-                    continue
-            kept.append(ev)
-            total += 1
-        collected.append(SourceEvents(info=info, events=kept, pod_hint=src.pod_hint, strong_hint=src.strong, previous=src.previous))
+    workers = _parallel_workers(srcs)
+    if workers > 1:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            results = list(pool.starmap(_collect_one, [(src, opts) for src in srcs], chunksize=1))
+    else:
+        results = (_collect_one(src, opts) for src in srcs)
+    for src, (info, kept, n_summarized, msgs) in zip(srcs, results):
+        for m in msgs:
+            err(m)
+        summarized += n_summarized
+        collected.append(
+            SourceEvents(info=info, events=kept, pod_hint=src.pod_hint, strong_hint=src.strong, previous=src.previous)
+        )
     result = analyze_sources(collected, opts, problems, objects)
     if summarized:
         result.stats["symptoms_summarized"] = summarized

@@ -184,3 +184,12 @@ def test_json_strings_carry_no_raw_control_characters(tmp_path):
     for args in (["--json", str(f)], [str(f)]):
         out = run_jgview(args).stdout.decode()
         assert "\x1b" not in out and "\x9b" not in out
+
+
+def test_parallel_workers_give_the_same_analysis_as_one_process():
+    for scenario in ("partition-merge", "rolling-restart", "seed-split"):
+        d = str(SAMPLES / scenario)
+        seq = run_jgview(["--json", d], env={"JGVIEW_WORKERS": "1"})
+        par = run_jgview(["--json", d], env={"JGVIEW_WORKERS": "2"})
+        assert seq.returncode == par.returncode
+        assert json.loads(seq.stdout) == json.loads(par.stdout), scenario
