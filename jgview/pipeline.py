@@ -191,8 +191,8 @@ def _collect_one(src: _Src, opts: AnalyzeOptions) -> tuple[SourceInfo, list[Even
 
 
 PARALLEL_MIN_BYTES = 32 << 20
-"""Inputs are read in parallel worker processes (one per core) when there are several files and
-together they are at least this big; small inputs do not pay for starting processes."""
+"""Inputs are read in parallel worker processes (one per two cores) when there are several files
+and together they are at least this big; small inputs do not pay for starting processes."""
 
 
 def _parallel_workers(srcs: list[_Src]) -> int:
@@ -212,7 +212,9 @@ def _parallel_workers(srcs: list[_Src]) -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or cores
+    # each big file already keeps two cores busy (the fast scanner's grep per range): a worker
+    # per two cores, so that memory does not grow for no gain
+    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or cores // 2
     return max(1, min(want, cores, len(srcs)))
 
 
