@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 import typer.main
-from click.testing import CliRunner
+from typer.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -100,7 +100,7 @@ def gather(stub: KubeStub, out: Path, scenario: dict[str, Any], **opts: Any) -> 
 def run_cli(args: list[str]) -> Any:
     from jgview.commands.collect import app
 
-    return CliRunner().invoke(typer.main.get_command(app), args)
+    return CliRunner().invoke(app, args)
 
 
 def all_text(root: Path) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import typer.main
-from click.testing import CliRunner
+from typer.testing import CliRunner
 from conftest import jgview_exe
 
 try:
@@ -306,7 +306,7 @@ def test_follows_are_bounded_and_a_failing_log_is_reported_once(stub: KubeStub) 
 def run_cli(args: list[str]) -> Any:
     from jgview.commands.collect import app
 
-    return CliRunner().invoke(typer.main.get_command(app), args)
+    return CliRunner().invoke(app, args)
 
 
 def test_poll_interval_needs_follow() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import jgview_exe
+from conftest import jgview_exe
 
 V1 = (b"2024-05-01 10:00:26,650 INFO  [org.infinispan.CLUSTER] (keycloak-cache-init) ISPN000094: Received new "
       b"cluster view for channel ISPN: [kc-0-1|0] (1) [kc-0-1]\n")
