@@ -38,3 +38,31 @@ def run_jgview(args: list[str], *, input: bytes | None = None, timeout: float = 
 @pytest.fixture
 def jgview():
     return run_jgview
+
+
+class InProcessResult:
+    def __init__(self, stdout: str, stderr: str, exit_code: int, exception: BaseException | None):
+        self.stdout, self.stderr, self.exit_code, self.exception = stdout, stderr, exit_code, exception
+        self.output = stdout + stderr
+
+
+def invoke_cli(args: list[str], env: dict | None = None, input: bytes | str | None = None) -> InProcessResult:
+    """``jgview ARGS`` in this process (fast; the CLI tests run the installed script instead).
+
+    Uses typer's test-runner isolation (streams and environment) around ``jgview.cli.cli``."""
+    from typer.testing import CliRunner
+
+    from jgview.cli import cli
+
+    runner = CliRunner()
+    code, exc = 0, None
+    with runner.isolation(input=input, env={"NO_COLOR": "1", **(env or {})}) as streams:
+        try:
+            cli.main(args=list(args), prog_name="jgview")
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        except Exception as e:  # noqa: BLE001 - reported to the test
+            code, exc = 1, e
+        out = streams[0].getvalue().decode("utf-8", "replace")
+        err = streams[1].getvalue().decode("utf-8", "replace") if len(streams) > 1 and streams[1] is not None else ""
+    return InProcessResult(out, err, code, exc)

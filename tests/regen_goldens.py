@@ -40,11 +40,9 @@ def markdown_of(scenario: Path, in_process: bool = False) -> tuple[str, int, str
     """(normalized Markdown, exit code, stderr) of the scenario's report: by the installed
     ``jgview`` (default), or in this process through click's test runner (fast, for tests)."""
     if in_process:
-        from click.testing import CliRunner
+        from conftest import invoke_cli
 
-        from jgview.cli import cli
-
-        res = CliRunner().invoke(cli, md_report_args(scenario), env={"NO_COLOR": "1", "COLUMNS": "160"})
+        res = invoke_cli(md_report_args(scenario), env={"COLUMNS": "160"})
         return normalize_md(res.stdout, scenario), res.exit_code, res.stderr
     proc = run_jgview(md_report_args(scenario), timeout=300)
     return normalize_md(proc.stdout.decode("utf-8"), scenario), proc.returncode, proc.stderr.decode("utf-8", "replace")

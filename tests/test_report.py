@@ -627,11 +627,9 @@ needs_samples = pytest.mark.skipif(not (SAMPLES / "seed-split").is_dir(), reason
 
 def invoke(args: list[str]):
     """``jgview ARGS`` in this process (click's test runner)."""
-    from click.testing import CliRunner
+    from conftest import invoke_cli
 
-    from jgview.cli import cli
-
-    return CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
+    return invoke_cli(args)
 
 
 @needs_samples

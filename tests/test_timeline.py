@@ -159,11 +159,9 @@ def test_helpers():
 
 
 def invoke(args: list[str]):
-    from click.testing import CliRunner
+    from conftest import invoke_cli
 
-    from jgview.cli import cli
-
-    return CliRunner().invoke(cli, args, env={"NO_COLOR": "1"})
+    return invoke_cli(args)
 
 
 @pytest.mark.skipif(not (SAMPLES / "partition-merge").is_dir(), reason="sample_logs/partition-merge not present")
