@@ -14,6 +14,7 @@ channel start with no view implies "joined, view unknown"; duplicate lines colla
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -176,43 +177,72 @@ _SELF_KINDS = {Kind.CREATED_CLUSTER, Kind.LOCAL_ADDRESS, Kind.SINGLETON, Kind.JO
 
 
 def _assign_pods(src: SourceEvents, warnings: list[str]) -> None:
-    """Give every event of a source its pod (DESIGN: prefix, file name, address lines, --pod)."""
+    """Give every event of a source its pod (DESIGN: prefix, file name, address lines, --pod).
+
+    A file-name hint is weak: it is used when the JGroups names the log prints belong to one
+    pod (or there are none). A stream whose names belong to several pods, without a prefix to
+    tell them apart, is split by those names — with a warning — and a line that names no node
+    goes to the pod of the nearest line that does (a ``cat`` of several logs: a pod's boot lines
+    come just before its first named line)."""
     evs = src.events
     if all(ev.pod for ev in evs):
         return
-    self_names = [bare(ev.node) for ev in evs if ev.node and ev.kind in _SELF_KINDS]
-    if not self_names:
-        self_names = [bare(ev.node) for ev in evs if ev.node]
-    if not self_names:
-        self_names = [bare(ev.subject) for ev in evs if ev.kind is Kind.NODE_NAME and ev.subject]
+    named = [(ev.lineno, bare(ev.node)) for ev in evs if ev.node and not ev.pod]
+    if not named:
+        named = [(ev.lineno, bare(ev.subject)) for ev in evs if ev.kind is Kind.NODE_NAME and ev.subject and not ev.pod]
+    derived = list(dict.fromkeys(pod_from_node(n) for _, n in named))
     hint = src.pod_hint
-    if hint and (src.strong_hint or not self_names or any(name_matches_pod(n, hint) for n in self_names)):
+    if hint and (src.strong_hint or not named or all(name_matches_pod(n, hint) for _, n in named)):
         for ev in evs:
             if not ev.pod:
                 ev.pod = hint
         return
-    # no usable hint: derive pods from the node names, and notice streams that mix pods
-    pods_in_order: list[str] = []
-    for n in self_names:
-        p = pod_from_node(n)
-        if not pods_in_order or pods_in_order[-1] != p:
-            pods_in_order.append(p)
-    distinct = list(dict.fromkeys(pods_in_order))
-    if len(distinct) > 1 and len(pods_in_order) > len(distinct):
-        warnings.append(
-            f"{src.info.name}: one stream mixes several pods ({', '.join(distinct[:5])}) without a "
-            "prefix to tell them apart; use `kubectl logs --prefix` or one file per pod — "
-            "lines are attributed by the JGroups names they print"
-        )
-    current = distinct[0] if distinct else (hint or _stem_of_source(src.info.name))
+    if len(derived) == 1 and not (hint and src.strong_hint):
+        for ev in evs:
+            if not ev.pod:
+                ev.pod = derived[0]
+        return
+    if not derived:
+        fallback = hint or _stem_of_source(src.info.name)
+        for ev in evs:
+            if not ev.pod:
+                ev.pod = fallback
+        return
+    warnings.append(
+        f"{src.info.name}: one stream mixes several pods ({', '.join(derived[:5])}"
+        f"{', …' if len(derived) > 5 else ''}) without a prefix to tell them apart; use "
+        "`kubectl logs --prefix` or one file per pod — lines are attributed by the JGroups names they print"
+    )
+    named_evs = [ev for ev in evs if ev.node and not ev.pod]
+    lines = [ev.lineno for ev in named_evs]
+    pods_at = [pod_from_node(ev.node) for ev in named_evs]  # type: ignore[arg-type]
+    clock = [_ev_seconds(ev) for ev in named_evs]
     for ev in evs:
         if ev.pod:
             continue
         if ev.node:
-            p = pod_from_node(ev.node)
-            if p in distinct:
-                current = p
-        ev.pod = current
+            ev.pod = pod_from_node(ev.node)
+            continue
+        i = bisect.bisect_left(lines, ev.lineno)
+        nxt = i if i < len(lines) else None
+        prv = i - 1 if i > 0 else None
+        mine = _ev_seconds(ev)
+        if nxt is None:
+            ev.pod = pods_at[prv]  # type: ignore[index]
+        elif prv is None:
+            ev.pod = pods_at[nxt]
+        elif mine is not None and clock[prv] is not None and mine < clock[prv]:  # type: ignore[operator]
+            ev.pod = pods_at[nxt]  # time went back: the next log of a concatenation has begun
+        elif lines[nxt] - ev.lineno <= ev.lineno - lines[prv]:
+            ev.pod = pods_at[nxt]
+        else:
+            ev.pod = pods_at[prv]
+
+
+def _ev_seconds(ev: Event) -> float | None:
+    if ev.time is not None:
+        return ev.time.timestamp()
+    return _tod_seconds(ev.time_of_day)
 
 
 def _stem_of_source(name: str) -> str:

@@ -120,8 +120,10 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
                                     container_hint=src.container)
     if lines is None:
         lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
-    recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts, pod_hint=src.pod_hint,
-                                container_hint=src.container)
+    # a weak hint (the file name) is left to the history stage, which checks it against the
+    # JGroups names the log prints
+    recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts,
+                                pod_hint=src.pod_hint if src.strong else None, container_hint=src.container)
 
     def gen() -> Iterator[Event]:
         for rec in recs:
@@ -150,8 +152,13 @@ def iter_events(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> It
     for src in srcs:
         _, evs = _read(src, opts, on_error)
         for ev in evs:
-            if ev.pod is None and src.pod_hint:
-                ev.pod = src.pod_hint
+            if ev.pod is None:
+                if ev.node:
+                    from jgview.identity import pod_from_node
+
+                    ev.pod = src.pod_hint if src.strong else pod_from_node(ev.node)
+                else:
+                    ev.pod = src.pod_hint
             if _in_window(ev, opts):
                 yield ev
 

@@ -193,3 +193,20 @@ def test_parallel_workers_give_the_same_analysis_as_one_process():
         par = run_jgview(["--json", d], env={"JGVIEW_WORKERS": "2"})
         assert seq.returncode == par.returncode
         assert json.loads(seq.stdout) == json.loads(par.stdout), scenario
+
+
+def test_cat_of_several_pods_logs_is_split_by_their_jgroups_names(tmp_path):
+    both = (A.read_bytes() if A.name > B.name else B.read_bytes()) + (B.read_bytes() if A.name > B.name else A.read_bytes())
+    for args, inp in ((["--json", "--date", "2020-10-20"], both), (["--json"], both)):
+        p = run_jgview(args, input=inp)
+        doc = json.loads(p.stdout)
+        assert doc["verdict"] == "split" and p.returncode == 1, doc["summary"]
+        assert sorted(x["name"] for x in doc["pods"]) == ["keycloak-demo-1-j6p5h", "keycloak-demo-1-n8gpd"]
+        assert all(x["live"] for x in doc["pods"])
+        assert any("mixes several pods" in w for w in doc["warnings"])
+    # the same in a file whose name is no pod's
+    f = tmp_path / "stream.log"
+    f.write_bytes(both)
+    doc = json.loads(run_jgview(["--json", str(f)]).stdout)
+    assert doc["verdict"] == "split"
+    assert "stream" not in [x["name"] for x in doc["pods"]]
