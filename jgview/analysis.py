@@ -368,6 +368,11 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
 
     degraded = _open_degraded(h, g, live)
 
+    if since_t is not None and not h.relative_time:
+        # --since: what ended before the window is history, not part of this analysis
+        splits = [s for s in splits if s.end is None or s.end.timestamp() >= since_t]
+        merges = [m for m in merges if m.end is None or m.end.timestamp() >= since_t]
+
     # verdict
     any_view = bool(g.obs)
     largest = max((len(c.pods) for c in clusters), default=0)
@@ -397,8 +402,6 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         verdict = Verdict.HEALTHY
         reason = "one cluster throughout" if not gone else "one cluster at the end (members left gracefully or restarted)"
 
-    if since_t is not None:
-        splits = [s for s in splits if s.end is None or s.end.timestamp() >= since_t] if not h.relative_time else splits
 
     ca = ChannelAnalysis(
         channel=g.channel,

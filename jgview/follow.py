@@ -287,7 +287,9 @@ class Follower:
         )
 
     def change(self, a: Analysis) -> str | None:
-        """Compare with the last state: returns ``split``, ``healed``, ``change`` or None."""
+        """Compare with the last state: ``start`` (the first state), ``split`` (the pods split),
+        ``healed`` (one cluster again after a split), ``verdict`` (another verdict change),
+        ``clusters`` (same verdict, other clusters), or None when nothing changed."""
         sig = self.signature(a)
         if sig == self.last_sig:
             return None
@@ -300,7 +302,9 @@ class Follower:
         if prev is Verdict.SPLIT and a.verdict is not Verdict.SPLIT:
             self.alerts.append(f"{_now()}  healed — {a.sentence}")
             return "healed"
-        return "change"
+        if prev is None:
+            return "start"
+        return "verdict" if prev is not a.verdict else "clusters"
 
     @property
     def all_ended(self) -> bool:

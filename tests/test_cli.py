@@ -210,3 +210,14 @@ def test_cat_of_several_pods_logs_is_split_by_their_jgroups_names(tmp_path):
     doc = json.loads(run_jgview(["--json", str(f)]).stdout)
     assert doc["verdict"] == "split"
     assert "stream" not in [x["name"] for x in doc["pods"]]
+
+
+def test_since_after_a_healed_split_leaves_it_out():
+    merge = SAMPLES / "partition-merge"
+    full = json.loads(run_jgview(["--json", str(merge)]).stdout)
+    end = full["channels"][0]["merges"][0]["end"]
+    later = end.replace("09:15:", "09:20:") if "09:15:" in end else end
+    doc = json.loads(run_jgview(["--json", "--since", later, str(merge)]).stdout)
+    assert doc["verdict"] == "healthy", doc["summary"]
+    assert not doc["channels"][0]["merges"] and not doc["channels"][0]["splits"]
+    assert not [f for f in doc["findings"] if f["id"].startswith("R11")]

@@ -159,7 +159,7 @@ def test_a_pod_appearing_later_that_creates_its_own_cluster_is_a_split_announced
     jg = Jgview(stub, ["-n", "demo"])
     try:
         first = jg.expect(lambda d: d.get("verdict") == "alone", "state of the first pod")
-        assert first["change"] == "change" and seen_by(first) == [[N8GPD]]
+        assert first["change"] == "start" and seen_by(first) == [[N8GPD]]
         stub.add_pod(second, second_log)  # a second pod, discovered by the next listing
         split = jg.expect(lambda d: d.get("change") == "split", "split line")
         assert jg.p.poll() is None  # announced while following

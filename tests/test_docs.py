@@ -19,7 +19,7 @@ README = (ROOT / "README.md").read_text()
 def test_every_option_is_documented(name):
     cmd = _load(name)
     assert cmd is not None
-    section = CLI_MD.split(f"`jgview {name}" if name != "analyze" else "## `jgview [PATH]...` (analyze)", 1)
+    section = CLI_MD.split(f"## `jgview {name}" if name != "analyze" else "## `jgview [PATH]...` (analyze)", 1)
     assert len(section) == 2, f"docs/cli.md has no section for {name}"
     body = section[1].split("\n## ", 1)[0]
     for p in cmd.params:

@@ -99,7 +99,7 @@ def test_follow_lines_reports_each_change():
         merged("keycloak-1", "keycloak-1-2", "2024-05-01T10:01:00.100000000"),
     ]
     changes = [c for c, _ in follow_lines(lines, AnalyzeOptions())]
-    assert changes[:1] == ["change"] and "split" in changes and changes.index("split") < changes.index("healed")
+    assert changes[:1] == ["start"] and "split" in changes and changes.index("split") < changes.index("healed")
 
 
 def test_file_tailer_follows_growth_rotation_and_truncation(tmp_path):

@@ -27,8 +27,8 @@ def expected_pods_missing(ctx: Context) -> list[Finding]:
                 title="Fewer pods in the cluster than expected",
                 summary=(
                     f"The largest cluster on channel {ch.channel} has {len(largest.pods)} pod(s) "
-                    f"({', '.join(largest.pods[:6])}) but {ctx.expect} are expected; {missing} are missing "
-                    f"from it (logs read for {len(seen)} pod(s): {', '.join(seen[:6])})."
+                    f"({', '.join(largest.pods[:6])}) but {ctx.expect} are expected; {missing} "
+                    f"{'is' if missing == 1 else 'are'} missing from it (logs read for {len(seen)} pod(s): {', '.join(seen[:6])})."
                 ),
                 evidence=[
                     Evidence(source="analysis", line=0, text=f"{c.view_id} ({c.size}) {', '.join(c.members[:10])}")

@@ -91,14 +91,14 @@ def render(a: Analysis, console: Console, *, verbose: bool = False, max_evidence
             out.print(T(f"  merged  {_when(m, False)}  {m.view_id or ''}  from {groups}", "yellow"))
 
     # pods
-    if a.pods:
+    if any(p.incarnations or p.channels for p in a.pods):
         out.print()
         t = Table(title=None, show_header=True, header_style="bold", box=None, pad_edge=False)
         t.add_column("pod")
         t.add_column("live")
         t.add_column("current view")
         t.add_column("incarnations (JGroups name)")
-        t.add_column("log")
+        t.add_column("log", no_wrap=True)
         for p in a.pods:
             cur = ", ".join(f"{ch}: {vid}" for ch, vid in p.current_view.items()) or "-"
             incs = ", ".join((i.name or "?") + (" (stopped)" if i.stopped else "") for i in p.incarnations) or "-"
@@ -107,7 +107,9 @@ def render(a: Analysis, console: Console, *, verbose: bool = False, max_evidence
         out.print(t)
 
     # what could not be read
-    notes = list(a.problems) + list(a.stats.get("warnings", []))
+    notes = list(a.stats.get("warnings", []))
+    if a.problems:  # each was printed on stderr already: only say how many, not again
+        notes.insert(0, f"{len(a.problems)} input problem(s) reported on stderr; the other inputs were analyzed")
     for s in a.sources:
         if s.undecodable_lines:
             notes.append(f"{s.name}: {s.undecodable_lines} line(s) were not valid UTF-8 (read with replacement characters)")
