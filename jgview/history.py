@@ -328,8 +328,11 @@ def build(sources: list[SourceEvents]) -> History:
             seen.append(src.pod_hint)
         for p in seen:
             by_pod[p].append((i, src))
+    pods_of_source: dict[int, set[str]] = defaultdict(set)
     for p, lst in by_pod.items():
         lst.sort(key=lambda it: (not it[1].previous, _first_key(it[1], tkey), it[1].info.name))
+        for i, _src in lst:
+            pods_of_source[i].add(p)
 
     name_to_pod: dict[str, str] = {}
     uuid_to_name: dict[str, str] = {}
@@ -342,10 +345,16 @@ def build(sources: list[SourceEvents]) -> History:
         ph = pods.setdefault(p, PodHist(name=p))
         for i, src in lst:
             ph.sources.append(src.info.name)
-            if src.info.first_time and (ph.first_time is None or src.info.first_time < ph.first_time):
-                ph.first_time = src.info.first_time
-            if src.info.last_time and (ph.last_time is None or src.info.last_time > ph.last_time):
-                ph.last_time = src.info.last_time
+            first, last = src.info.first_time, src.info.last_time
+            if len(pods_of_source[i]) > 1:
+                # a stream of several pods: the source's span is not this pod's; its own lines
+                # (the membership events) are what this pod is known to have logged
+                times = [ev.time for ev in src.events if ev.pod == p and ev.time is not None]
+                first, last = (min(times), max(times)) if times else (None, None)
+            if first and (ph.first_time is None or first < ph.first_time):
+                ph.first_time = first
+            if last and (ph.last_time is None or last > ph.last_time):
+                ph.last_time = last
             # a new container run (another source of the same pod) is a new incarnation
             if ph.incs and (ph.incs[-1].has_views or ph.incs[-1].channels or ph.incs[-1].created):
                 ph.incs[-1].end_t = ph.incs[-1].end_t or src_end.get(i)
