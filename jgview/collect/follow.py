@@ -730,8 +730,7 @@ class PodWatcher:
     ) -> dict[str, Any]:
         """Write the objects and ``manifest.json`` of the bundle whose logs were written while
         following; returns the manifest. Call after :meth:`shutdown`."""
-        from jgview import __version__, bundle
-        from jgview.collect.redact import redact_text
+        from jgview import bundle
 
         out = self.opts.bundle
         assert out is not None
@@ -759,25 +758,12 @@ class PodWatcher:
             if r.error:
                 entry["error"] = r.error
             logs.append(entry)
-        from jgview.collect.gather import _pod_summary
+        from jgview.collect.gather import _pod_summary, manifest_header
 
         version = objects_info.get("version") or {}
         manifest: dict[str, Any] = {
-            bundle.BUNDLE_MARKER: bundle.BUNDLE_VERSION,
-            "tool": f"jgview {__version__}",
-            "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "kubectl": {
-                "binary": base.binary,
-                "client": (version.get("clientVersion") or {}).get("gitVersion"),
-                "server": (version.get("serverVersion") or {}).get("gitVersion"),
-                "server_error": version.get("serverError"),
-                "openshift": version.get("openshiftVersion"),
-            },
-            "context": context.get("context"),
-            "server": redact_text(str(context.get("server"))) if context.get("server") else None,
-            "namespace": None if self.opts.all_namespaces else default_namespace,
-            "all_namespaces": self.opts.all_namespaces,
-            "selector": self.opts.selector,
+            **manifest_header(base.binary, version, context, None if self.opts.all_namespaces else default_namespace,
+                              self.opts.all_namespaces, self.opts.selector),
             "namespaces": sorted({ns for ns, _ in self.pods}),
             "since": self.opts.since,
             "since_time": self.opts.since_time,

@@ -513,23 +513,9 @@ def collect(
         json.dumps(col.can_i, indent=1, sort_keys=True), encoding="utf-8"
     )
 
-    version = col.version
     manifest: dict[str, Any] = {
-        bundle.BUNDLE_MARKER: bundle.BUNDLE_VERSION,
-        "tool": f"jgview {__version__}",
-        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "kubectl": {
-            "binary": kube.binary,
-            "client": (version.get("clientVersion") or {}).get("gitVersion"),
-            "server": (version.get("serverVersion") or {}).get("gitVersion"),
-            "server_error": version.get("serverError"),
-            "openshift": version.get("openshiftVersion"),
-        },
-        "context": ctx.get("context"),
-        "server": redact_text(str(ctx.get("server"))) if ctx.get("server") else None,
-        "namespace": None if opts.all_namespaces else default_ns,
-        "all_namespaces": opts.all_namespaces,
-        "selector": opts.selector,
+        **manifest_header(kube.binary, col.version, ctx, None if opts.all_namespaces else default_ns,
+                          opts.all_namespaces, opts.selector),
         "namespaces": namespaces,
         "since": opts.since,
         "since_time": opts.since_time,
@@ -545,6 +531,28 @@ def collect(
     }
     (out / bundle.MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return CollectResult(bundle_dir=out, manifest=manifest, objects=redacted)
+
+
+def manifest_header(binary: str, version: dict[str, Any], context: dict[str, Any], namespace: str | None,
+                    all_namespaces: bool, selector: str) -> dict[str, Any]:
+    """The first fields of a bundle's manifest.json: when, with which kubectl, where, what."""
+    return {
+        bundle.BUNDLE_MARKER: bundle.BUNDLE_VERSION,
+        "tool": f"jgview {__version__}",
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "kubectl": {
+            "binary": binary,
+            "client": (version.get("clientVersion") or {}).get("gitVersion"),
+            "server": (version.get("serverVersion") or {}).get("gitVersion"),
+            "server_error": version.get("serverError"),
+            "openshift": version.get("openshiftVersion"),
+        },
+        "context": context.get("context"),
+        "server": redact_text(str(context.get("server"))) if context.get("server") else None,
+        "namespace": namespace,
+        "all_namespaces": all_namespaces,
+        "selector": selector,
+    }
 
 
 def _pod_summary(pod: dict[str, Any]) -> dict[str, Any]:
