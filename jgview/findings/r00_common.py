@@ -977,17 +977,19 @@ def namespace_hint(n: Nets) -> str:
     return "\n(<namespace> is a placeholder: the logs do not say which namespace the pods run in.)"
 
 
-def debug_advice(categories: Iterable[str]) -> str:
-    """How to raise the named logger categories to DEBUG in each product."""
+def debug_advice(categories: Iterable[str], product: str | None = None) -> str:
+    """How to raise the named logger categories to DEBUG: in the product the logs come from
+    (``wildfly`` or ``quarkus``, see :meth:`Facts.product`), else in each product."""
     cats = list(dict.fromkeys(categories))
     only = ",".join(f"{c}:DEBUG" for c in cats)
-    return (
-        "Raise these logger categories to DEBUG: " + ", ".join(cats) + ".\n"
-        "  Keycloak ≥17: --log-level=INFO,org.jgroups:DEBUG (env KC_LOG_LEVEL=INFO,org.jgroups:DEBUG)"
+    keycloak = (
+        "\n  Keycloak ≥17: --log-level=INFO,org.jgroups:DEBUG (env KC_LOG_LEVEL=INFO,org.jgroups:DEBUG)"
         + (f"\n    or only these: --log-level=INFO,{only}" if cats else "")
-        + "\n  WildFly/EAP (Keycloak ≤16): jboss-cli.sh -c '/subsystem=logging/logger=org.jgroups:add(level=DEBUG)'"
-        "\n  Infinispan Server: <Logger name=\"org.jgroups\" level=\"DEBUG\"/> in log4j2.xml"
     )
+    wildfly = "\n  WildFly/EAP (Keycloak ≤16): jboss-cli.sh -c '/subsystem=logging/logger=org.jgroups:add(level=DEBUG)'"
+    ispn = "\n  Infinispan Server: <Logger name=\"org.jgroups\" level=\"DEBUG\"/> in log4j2.xml"
+    how = wildfly if product == "wildfly" else keycloak if product == "quarkus" else keycloak + wildfly + ispn
+    return "Raise these logger categories to DEBUG: " + ", ".join(cats) + "." + how
 
 
 SPLIT_CATEGORIES = (

@@ -182,14 +182,19 @@ def dns_ping_clusterip(ctx: Context) -> list[Finding]:
             + dns_query_env(f, n, svc)
             + f"\nThen restart the pods and check: kubectl get endpoints {svc} -n {n.ns} lists every pod IP, and each"
             " new pod logs a cluster view with all members instead of `creating cluster as coordinator`.\n"
-            "(Keycloak ≥26 defaults to the jdbc-ping stack, which needs no Service; the kubernetes stack is"
-            " deprecated since 26.4: --cache-stack=jdbc-ping is an alternative.)"
+            + (
+                "(Keycloak ≥26 defaults to the jdbc-ping stack, which needs no Service; the kubernetes stack is"
+                " deprecated since 26.4: --cache-stack=jdbc-ping is an alternative.)"
+                if f.product != "wildfly" else ""
+            )
             + namespace_hint(n)
             + "\n\n"
             + _alternatives(f, pods, n)
         )
         if dv not in ("vip", "empty") and not f.debug_seen(pods):
-            remediation += "\nTo confirm: " + debug_advice(["org.jgroups.protocols.dns.DNS_PING", "org.jgroups.protocols.pbcast.GMS"])
+            remediation += "\nTo confirm: " + debug_advice(
+                ["org.jgroups.protocols.dns.DNS_PING", "org.jgroups.protocols.pbcast.GMS"], f.product
+            )
         out.append(
             Finding(
                 id="R1-dns-ping-clusterip",
