@@ -27,6 +27,8 @@ def analyze(
 ) -> None:
     """Analyze logs and say whether the pods form one cluster."""
     opts = analyze_options(expect=expect, since=since, until=until, date_=date, pod=pod, tz=tz)
+    if (not paths or paths == ["-"]) and _stdin_is_terminal():
+        stderr_line("jgview: reading logs from stdin (paste or pipe them; Ctrl-D to end) — or give files: jgview pod-*.log")
     if follow or exit_on_split:
         try:
             from jgview import follow as follow_mod
@@ -46,3 +48,12 @@ def analyze(
 
         render_term(result, make_console(), verbose=verbose)
     raise typer.Exit(result.exit_code)
+
+
+def _stdin_is_terminal() -> bool:
+    import sys
+
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
