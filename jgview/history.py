@@ -176,7 +176,7 @@ def _tod_seconds(tod: str | None) -> float | None:
 _SELF_KINDS = {Kind.CREATED_CLUSTER, Kind.LOCAL_ADDRESS, Kind.SINGLETON, Kind.JOIN_TIMEOUT}
 
 
-def _assign_pods(src: SourceEvents, warnings: list[str]) -> None:
+def assign_pods(src: SourceEvents, warnings: list[str]) -> None:
     """Give every event of a source its pod (DESIGN: prefix, file name, address lines, --pod).
 
     A file-name hint is weak: it is used when the JGroups names the log prints belong to one
@@ -280,7 +280,7 @@ class _Clock:
 def build(sources: list[SourceEvents]) -> History:
     warnings: list[str] = []
     for src in sources:
-        _assign_pods(src, warnings)
+        assign_pods(src, warnings)
 
     all_events = [ev for src in sources for ev in src.events]
     relative = bool(all_events) and any(ev.time is None and ev.time_of_day for ev in all_events)

@@ -146,21 +146,24 @@ def _maybe_big(path: str) -> bool:
         return True  # let the reader report it
 
 
-def iter_events(paths: list[str], opts: AnalyzeOptions, on_error: OnError) -> Iterator[Event]:
-    """Every membership event of every input, in input order (for ``jgview events``)."""
+def iter_events(paths: list[str], opts: AnalyzeOptions, on_error: OnError,
+                on_warning: OnError | None = None) -> Iterator[Event]:
+    """Every membership event of every input, in input order (for ``jgview events``).
+
+    Each source's events are given their pods as the analysis does (prefixes, the JGroups names a
+    log prints, the file name as a weak hint), so a source is yielded once it has been read."""
+    from jgview.history import SourceEvents, assign_pods
+
     srcs, _ = _inputs(paths, opts, on_error)
     for src in srcs:
-        _, evs = _read(src, opts, on_error)
-        for ev in evs:
-            if ev.pod is None:
-                if ev.node:
-                    from jgview.identity import pod_from_node
-
-                    ev.pod = src.pod_hint if src.strong else pod_from_node(ev.node)
-                else:
-                    ev.pod = src.pod_hint
-            if _in_window(ev, opts):
-                yield ev
+        info, evs = _read(src, opts, on_error)
+        events = [ev for ev in evs if _in_window(ev, opts)]
+        warnings: list[str] = []
+        assign_pods(SourceEvents(info=info, events=events, pod_hint=src.pod_hint, strong_hint=src.strong), warnings)
+        for w in warnings:
+            if on_warning:
+                on_warning(f"jgview: warning: {w}")
+        yield from events
 
 
 def _in_window(ev: Event, opts: AnalyzeOptions) -> bool:

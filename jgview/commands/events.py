@@ -43,7 +43,7 @@ def events(
 
     n = 0
     out = sys.stdout
-    for ev in iter_events(list(paths or []), opts, err):
+    for ev in iter_events(list(paths or []), opts, err, on_warning=stderr_line):
         if kinds and ev.kind.value not in kinds:
             continue
         if opts.since is not None and ev.time is not None and ev.time < opts.since:
