@@ -73,6 +73,13 @@ _PROPERTY_SPLIT = regex.compile(r",\s{0,20}(?=[\w.-]{1,100}=>)")
 """Separator of ``k=>v`` discovery properties: a comma before the next ``key=>`` (values such as
 ``labels=>app=kc,tier=web`` keep their own commas). The lookahead is bounded: linear work."""
 
+_WORDINGS_OF_WORD: dict[str, tuple[tuple[int, Wording], ...]] = {}
+"""Candidate word → the wordings it may announce, in :data:`_ORDER` (so a record is tried only
+against the few wordings its words can start, in the same order as before)."""
+for _i, _w in enumerate(_ORDER):
+    _WORDINGS_OF_WORD[CANDIDATE_WORD_OF[_w.id]] = _WORDINGS_OF_WORD.get(CANDIDATE_WORD_OF[_w.id], ()) + ((_i, _w),)
+del _i, _w
+
 _THREAD_IN_TEXT = regex.compile(
     r"\((?P<thread>[A-Za-z][\w .\-]{0,60}-\d{1,6},[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?"
     r"(?:,[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?)?)\)"
@@ -165,8 +172,13 @@ def _scan(text: str, record: Record, context: tuple[str | None, str | None]) -> 
         return []
     claimed: list[tuple[int, int]] = []
     found: list[tuple[int, Event]] = []
-    for wording in _ORDER:
-        if CANDIDATE_WORD_OF[wording.id] not in present or wording.keyword not in text:
+    if len(present) == 1:
+        todo = _WORDINGS_OF_WORD.get(next(iter(present)), ())
+    else:
+        todo = sorted({iw[0]: iw for word in present for iw in _WORDINGS_OF_WORD.get(word, ())}.values(),
+                      key=lambda iw: iw[0])
+    for _i, wording in todo:
+        if wording.keyword not in text:
             continue
         for count, m in enumerate(wording.regex.finditer(text)):
             if count >= MAX_MATCHES_PER_WORDING:
