@@ -167,6 +167,9 @@ class SourceInfo:
     """A ``--previous`` log (the container before its last restart)."""
     time_only: bool = False
     """The layout printed times of day without dates and no date could be inferred."""
+    envelopes: list[str] = field(default_factory=list)
+    """Envelopes seen around the lines, e.g. ``compose`` (``docker compose logs``): where the
+    logs come from, when it changes the advice."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -645,6 +645,8 @@ class _Reader:
             if "|" in text[:160]:
                 m = _COMPOSE.match(text)
                 if m is not None:
+                    if "compose" not in self.info.envelopes:
+                        self.info.envelopes.append("compose")
                     if ln.pod is None:
                         ln.pod, ln.container = m.group(1), m.group("svc")
                     if ln.key is None:

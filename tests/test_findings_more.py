@@ -46,3 +46,17 @@ def test_expect_not_met_is_explained(tmp_path):
     f = next(f for f in a.findings if f.id == "expect-not-met")
     assert "3 are expected" in f.summary and f.severity.value == "error"
     assert analyze([str(tmp_path)], AnalyzeOptions(expect=1)).verdict.value == "alone"
+
+
+def test_lonely_containers_under_docker_compose_get_a_compose_fix(tmp_path):
+    lines = []
+    for i, node in ((1, "3f2a9c1b7d4e-29012"), (2, "9c2d4b7a1e3f-41877")):
+        for line in _pod_log(f"keycloak-{i}", node, "kubernetes", i).splitlines():
+            lines.append(f"keycloak-{i}  | {line}")
+    (tmp_path / "compose.log").write_text("\n".join(lines) + "\n")
+    a = analyze([str(tmp_path)], AnalyzeOptions())
+    assert a.verdict.value == "split"
+    ids = {f.id for f in a.findings if f.severity.value == "error"}
+    assert "R1-no-members-compose" in ids and "R1-dns-ping-clusterip" not in ids
+    fix = next(f for f in a.findings if f.id == "R1-no-members-compose").remediation
+    assert "dns_query=keycloak" in fix and "kubectl" not in fix

@@ -161,9 +161,12 @@ def dns_ping_clusterip(ctx: Context) -> list[Finding]:
         ev += [lo.obs.event for lo in use if lo.obs.event is not lo.created]
         ev += [lo.end_event for lo in use if lo.end_event is not None]
         protos = f.protocols(pods)
+        if any("compose" in (src.envelopes or []) for src in f.h.sources) and dv != "vip":
+            out.append(_compose_no_members(r, summary.rstrip(".") + ".", sev, ev, lonely_pods, others, bool(open_), f.dns_query(pods)))
+            continue
         if "JDBC_PING" in protos and "DNS_PING" not in protos and dv not in ("vip", "empty"):
             out.append(_jdbc_no_members(r, summary.replace("discovery found no members",
-                                                           "discovery (JDBC_PING) found no members") + ".",
+                                                           "discovery (JDBC_PING) found no members").rstrip(".") + ".",
                                         sev, ev, lonely_pods, others, bool(open_)))
             continue
         svc = f"{n.workload}-discovery"
@@ -311,4 +314,32 @@ def _jdbc_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lonely_
         remediation=remediation,
         details={"channel": r.analysis.channel, "lonely_pods": lonely_pods, "other_pods": others,
                  "open": open_, "protocol": "JDBC_PING"},
+    )
+
+
+def _compose_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lonely_pods: list[str],
+                        others: list[str], open_: bool, query: str | None) -> Finding:
+    """The lonely-pod signature in ``docker compose logs``: no Kubernetes Service is involved."""
+    q = f" (now `{query}`)" if query else ""
+    remediation = (
+        "These containers run under docker compose, where there is no Kubernetes Service: DNS_PING must ask "
+        f"Docker's embedded DNS for the compose service name{q}, which answers with the IP of every container "
+        "of that service on a user-defined network — e.g. dns_query=keycloak for a service named keycloak "
+        "(Swarm: tasks.keycloak). A Kubernetes name such as keycloak-headless.<ns>.svc.cluster.local does not "
+        "resolve here.\n"
+        "  environment:\n"
+        "    KC_CACHE_STACK: kubernetes\n"
+        "    JAVA_OPTS_APPEND: -Djgroups.dns.query=keycloak\n"
+        "Alternatively use the jdbc-ping stack (Keycloak ≥26's default), which needs no DNS. The containers must "
+        "share a network on which port 7800 is reachable."
+    )
+    return Finding(
+        id="R1-no-members-compose",
+        severity=sev,
+        title="Containers create their own clusters under docker compose: discovery finds no members",
+        summary=summary,
+        evidence=evidence(ev),
+        remediation=remediation,
+        details={"channel": r.analysis.channel, "lonely_pods": lonely_pods, "other_pods": others,
+                 "open": open_, "environment": "docker compose"},
     )

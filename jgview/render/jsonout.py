@@ -115,6 +115,7 @@ def source(s: SourceInfo) -> dict[str, Any]:
         "last_time": _t(s.last_time),
         "time_only": s.time_only,
         "previous": s.previous,
+        "envelopes": s.envelopes,
         "errors": s.errors,
     }
 
