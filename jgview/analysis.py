@@ -259,8 +259,9 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         end = ends.get((p, o.inc))
         if end is not None and o.t is not None and o.t > end:
             part.drop(p)  # a line logged after its incarnation ended: not live any more
-        elif part.set(p, o.view) or True:
-            changed.add(p)
+        else:
+            part.set(p, o.view)
+        changed.add(p)  # even in the same view: its segment may change (another incarnation)
 
     # time points: every observation, and every end of an incarnation (a pod that stops or dies
     # leaves the partition then, not at the next view change)

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node, workload_of
+from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node
 from jgview.models import Event, Incarnation, Kind, SourceInfo, View
 
 DAY = 86400.0
@@ -618,7 +618,3 @@ def _resolve_obs(o: Obs, uuids: dict[str, str]) -> Obs:
     o.view = res(o.view)
     o.subgroups = tuple(res(s) for s in o.subgroups)
     return o
-
-
-def workload_groups(pods: list[str]) -> dict[str, str]:
-    return {p: workload_of(p) for p in pods}

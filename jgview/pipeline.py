@@ -341,8 +341,6 @@ def analyze_sources(
     findings = _dedupe_findings(findings)
     findings.sort(key=lambda f: (-f.severity.rank, f.id))
     result.findings = findings
-    if any(f.severity.value == "error" for f in findings) and result.verdict is Verdict.UNKNOWN:
-        pass
     result.sentence = sentence(result)
     return result
 
