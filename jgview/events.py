@@ -101,6 +101,25 @@ _UNIT_MS = {
 # public API
 
 
+_SYMPTOM_WORDS = frozenset({"_ERROR", "expired_code", "invalid_code", "user_session_not_found", "required client"})
+_OTHER_WORDS = tuple(w for w in CANDIDATE_WORDS if w not in _SYMPTOM_WORDS)
+_HHMM = regex.compile(r"\d\d:\d\d")
+
+
+def sample_key(line: str) -> str | None:
+    """For the records stage: a Keycloak event line (user-visible symptoms and other errors) whose
+    only candidate words are those of the event line may be sampled: the key is the line up to its
+    minute (``[pod/…] 2024-05-01T10:00`` …), so each pod and minute keeps a few. None for lines
+    that may carry membership events."""
+    if "_ERROR" not in line and "_code" not in line and "user_session" not in line and "required client" not in line:
+        return None
+    for w in _OTHER_WORDS:
+        if w in line:
+            return None
+    m = _HHMM.search(line, 0, 160)
+    return line[: m.end()] if m is not None else ""
+
+
 def extract(record: Record) -> list[Event]:
     """The membership events in one record (usually none, sometimes one, rarely more).
 

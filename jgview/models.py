@@ -167,6 +167,8 @@ class SourceInfo:
     """A ``--previous`` log (the container before its last restart)."""
     time_only: bool = False
     """The layout printed times of day without dates and no date could be inferred."""
+    sampled_lines: int = 0
+    """Candidate lines only counted, not parsed (Keycloak event lines past a few per minute)."""
     envelopes: list[str] = field(default_factory=list)
     """Envelopes seen around the lines, e.g. ``compose`` (``docker compose logs``): where the
     logs come from, when it changes the advice."""

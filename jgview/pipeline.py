@@ -123,7 +123,8 @@ def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInf
     # a weak hint (the file name) is left to the history stage, which checks it against the
     # JGroups names the log prints
     recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts,
-                                pod_hint=src.pod_hint if src.strong else None, container_hint=src.container)
+                                pod_hint=src.pod_hint if src.strong else None, container_hint=src.container,
+                                sample_key=ev_stage.sample_key)
 
     def gen() -> Iterator[Event]:
         for rec in recs:
@@ -266,6 +267,7 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
             SourceEvents(info=info, events=kept, pod_hint=src.pod_hint, strong_hint=src.strong, previous=src.previous)
         )
     result = analyze_sources(collected, opts, problems, objects)
+    summarized += sum(c.info.sampled_lines for c in collected)
     if summarized:
         result.stats["symptoms_summarized"] = summarized
     return result

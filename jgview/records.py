@@ -566,6 +566,8 @@ class _Reader:
                  layouts: tuple[Layout, ...] | None = None) -> None:
         self.info = info
         self.candidate = candidate
+        self.sample_key: Callable[[str], str | None] | None = None
+        self.sampled: dict[str, int] = {}
         self.opts = opts
         self.tz = opts.tz or UTC
         self.pod_hint = pod_hint
@@ -1129,6 +1131,17 @@ class _Reader:
             elif text[10:11] == "T" and text.find(text[:11], 11) >= 0:
                 text = strip_embedded_timestamps(text)  # a second stamp of the same day inside
             cand = candidate(text)
+            if cand and self.sample_key is not None and not opens:
+                key = self.sample_key(text)
+                if key is not None:
+                    n = self.sampled.get(key, 0)
+                    if n >= SAMPLE_PER_KEY:
+                        cand = False
+                        info.sampled_lines += 1
+                    else:
+                        if len(self.sampled) > 8192:  # bounded: old minutes rarely come back
+                            self.sampled.clear()
+                        self.sampled[key] = n + 1
             if cand or opens or scanning:
                 out = self._release(self._slow(lineno, text, cand))
                 if out:
@@ -1290,6 +1303,10 @@ def _sniff_table(first: str) -> _TableSpec | None:
 # public entry points
 
 
+SAMPLE_PER_KEY = 10
+"""Lines of one sampling key (see :func:`iter_records`) that become records; the rest are counted."""
+
+
 def iter_records(
     lines: Iterable[tuple[int, str]],
     info: SourceInfo,
@@ -1298,8 +1315,14 @@ def iter_records(
     *,
     pod_hint: str | None = None,
     container_hint: str | None = None,
+    sample_key: Callable[[str], str | None] | None = None,
 ) -> Iterator[Record]:
     """Records of one source whose first line (or a joined continuation line) is a candidate.
+
+    ``sample_key`` (optional) names candidate lines that may be sampled — a key such as the
+    line's text up to its minute — and at most :data:`SAMPLE_PER_KEY` lines of one key become
+    records; the others are counted in ``info.sampled_lines`` and skipped like any other line
+    (Keycloak's event lines can be a large share of a log; a few per minute date a burst).
 
     Also sets ``info.first_time``/``last_time`` (earliest and latest time read, including
     non-candidate lines at the start and end), ``info.layout`` (most frequent layout),
@@ -1307,7 +1330,9 @@ def iter_records(
     fields) and ``info.time_only``. A record's pod is the envelope's (``--prefix``, stern,
     compose, CSV column), else the JSON host name, else ``pod_hint``, else ``opts.pod``.
     """
-    return _Reader(info, candidate, opts, pod_hint, container_hint).run(lines)
+    reader = _Reader(info, candidate, opts, pod_hint, container_hint)
+    reader.sample_key = sample_key
+    return reader.run(lines)
 
 
 class LineParser:
