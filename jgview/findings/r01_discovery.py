@@ -305,16 +305,9 @@ def _jdbc_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lonely_
         "Raise org.jgroups.protocols.JDBC_PING2 and org.jgroups.protocols.pbcast.GMS to DEBUG "
         "(Keycloak: --log-level=INFO,org.jgroups:DEBUG) to see what each pod reads from the table."
     )
-    return Finding(
-        id="R1-no-members-jdbc-ping",
-        severity=sev,
-        title="Pods create their own clusters: JDBC_PING discovery finds no members",
-        summary=summary,
-        evidence=evidence(ev),
-        remediation=remediation,
-        details={"channel": r.analysis.channel, "lonely_pods": lonely_pods, "other_pods": others,
-                 "open": open_, "protocol": "JDBC_PING"},
-    )
+    return _lonely_variant(r, "R1-no-members-jdbc-ping",
+                           "Pods create their own clusters: JDBC_PING discovery finds no members",
+                           summary, sev, ev, remediation, lonely_pods, others, open_, protocol="JDBC_PING")
 
 
 def _compose_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lonely_pods: list[str],
@@ -333,13 +326,22 @@ def _compose_no_members(r: Any, summary: str, sev: Severity, ev: list[Any], lone
         "Alternatively use the jdbc-ping stack (Keycloak ≥26's default), which needs no DNS. The containers must "
         "share a network on which port 7800 is reachable."
     )
+    return _lonely_variant(r, "R1-no-members-compose",
+                           "Containers create their own clusters under docker compose: discovery finds no members",
+                           summary, sev, ev, remediation, lonely_pods, others, open_, environment="docker compose")
+
+
+def _lonely_variant(r: Any, fid: str, title: str, summary: str, sev: Severity, ev: list[Any], remediation: str,
+                    lonely_pods: list[str], others: list[str], open_: bool, **details: Any) -> Finding:
+    """R1's lonely-pod signature where R1's Service fix does not apply (another discovery, another
+    environment): the same evidence and details, another fix."""
     return Finding(
-        id="R1-no-members-compose",
+        id=fid,
         severity=sev,
-        title="Containers create their own clusters under docker compose: discovery finds no members",
+        title=title,
         summary=summary,
         evidence=evidence(ev),
         remediation=remediation,
         details={"channel": r.analysis.channel, "lonely_pods": lonely_pods, "other_pods": others,
-                 "open": open_, "environment": "docker compose"},
+                 "open": open_, **details},
     )
