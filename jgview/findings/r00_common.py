@@ -431,6 +431,14 @@ class Facts:
         )
 
     @property
+    def at_end(self) -> str:
+        """Where the evidence ends, in words: the end of the logs, or the ``--until`` time."""
+        until = self.ctx.analysis.window[1] if self.ctx is not None else None
+        if until is None:
+            return "at the end of the logs"
+        return "at --until (" + until.strftime("%Y-%m-%d %H:%M:%S") + "Z)"
+
+    @property
     def product(self) -> str | None:
         """``wildfly`` (Keycloak ≤16, WildFly, EAP), ``quarkus`` (Keycloak ≥17), or None."""
         layouts = {(s.layout or "") for s in self.h.sources}

@@ -143,7 +143,7 @@ def dns_ping_clusterip(ctx: Context) -> list[Finding]:
             summary += " (DNS_PING got no DNS entries for its dns_query)"
         if open_:
             side = _others_view(f, r, set(lonely_pods)) if len(use) < 2 else ""
-            summary += ", and they are still apart at the end of the logs" if len(use) >= 2 else ""
+            summary += f", and they are still apart {f.at_end}" if len(use) >= 2 else ""
             if side:
                 summary += f" ({side})"
             sev = Severity.ERROR

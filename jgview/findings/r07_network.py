@@ -130,7 +130,7 @@ def port_blocked(ctx: Context) -> list[Finding]:
             f"{found}: {', '.join(parts)}; port {n.port} is blocked between the pods"
             + (f" — the pods run a {sidecar} sidecar" if sidecar else " (NetworkPolicy, firewall or a service mesh)")
         )
-        summary += _state_tail(state) + "."
+        summary += _state_tail(state, f.at_end) + "."
         ev: list[Event] = single[:2] + spread(joins)[:3] + spread(fails)[:2] + [lo.created for lo in lonely][:2]
         nophys = [e for e in f.events([Kind.NO_PHYSICAL_ADDRESS], group)][:1]
         out.append(
@@ -166,7 +166,7 @@ def port_blocked(ctx: Context) -> list[Finding]:
             f" {'their own clusters' if len(lonely) > 1 else 'its own cluster'}: discovery requests to port {n.port}"
             " got no answer" + (f" — the pods run a {sidecar} sidecar" if sidecar else " (NetworkPolicy, firewall or a service mesh)")
         )
-        summary += _state_tail(f.state(pods)) + "."
+        summary += _state_tail(f.state(pods), f.at_end) + "."
         out.append(
             Finding(
                 id="R7-port-blocked",
@@ -181,10 +181,10 @@ def port_blocked(ctx: Context) -> list[Finding]:
     return out
 
 
-def _state_tail(state: str) -> str:
+def _state_tail(state: str, at_end: str = "at the end of the logs") -> str:
     return {
-        "split": ", and the pods are still apart at the end of the logs",
-        "alone": ", and the pod is still alone at the end of the logs",
+        "split": f", and the pods are still apart {at_end}",
+        "alone": f", and the pod is still alone {at_end}",
         "none": "",
         "clustered": "; they clustered later",
     }.get(state, "")
@@ -317,7 +317,7 @@ def bind_address(ctx: Context) -> list[Finding]:
             f"JGroups on {plist(pods)} has no usable address ({plist(whys, 2)}): other pods cannot reach"
             f" {'it' if len(pods) == 1 else 'them'}"
         )
-        summary += _state_tail(f.state(group)) + "."
+        summary += _state_tail(f.state(group), f.at_end) + "."
         out.append(
             Finding(
                 id="R9-bind-address",

@@ -138,7 +138,7 @@ def partition(ctx: Context) -> list[Finding]:
             t0, t1 = f.interval_keys(iv)
             sides = " | ".join(plist(sorted(g), 3) for g in iv.groups[:3])
             if t1 == INF:
-                bits.append(f"split into {len(iv.groups)} sides ({sides}) since {clock_t(f, t0)}, still apart at the end of the logs")
+                bits.append(f"split into {len(iv.groups)} sides ({sides}) since {clock_t(f, t0)}, still apart {f.at_end}")
             else:
                 d = _dur(t0, t1)
                 bits.append(f"split into {len(iv.groups)} sides ({sides}) from {clock_t(f, t0)} to {clock_t(f, t1)}" + (f" ({d})" if d else ""))
