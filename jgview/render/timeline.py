@@ -591,9 +591,12 @@ def render(
         _print(console, head)
         labels = sorted({s.cluster for s in c.segments})
         if labels:
-            leg = Text("clusters: ", style="dim")
+            leg = Text("colour = the cluster a pod sat in: ", style="dim")
             for lab in labels[:12]:
-                leg.append(f"■ {lab}{' (main)' if lab == 0 else ''}  ", style=label_style(lab))
+                who = sorted({sg.pod for sg in c.segments if sg.cluster == lab})
+                names = ", ".join(who[:3]) + (f" +{len(who) - 3}" if len(who) > 3 else "")
+                leg.append(f"● cluster {lab}{' (main)' if lab == 0 else ''}: ", style=label_style(lab))
+                leg.append(clean_line(names, 120) + "  ", style="dim")
             if len(labels) > 12:
                 leg.append(f"… {len(labels) - 12} more", style="dim")
             _print(console, leg)
