@@ -295,6 +295,10 @@ def analyze_sources(
     results = [an.analyze_group(h, g, expect, since_t) for g in an.cluster_groups(h)]
     channels = [r.analysis for r in results]
     pods = an.pod_states(h, results)
+    if opts.until is not None:  # the window ends the evidence: so does each pod's log
+        for ps in pods:
+            if ps.last_time is not None and ps.last_time > opts.until:
+                ps.last_time = opts.until
     verdict = max((c.verdict for c in channels), key=lambda v: v.rank, default=Verdict.UNKNOWN)
     infos = [s.info for s in collected]
     stats = {
