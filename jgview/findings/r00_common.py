@@ -787,25 +787,27 @@ class Facts:
         return env
 
     def dns_query(self, pods: Iterable[str] | None = None) -> str | None:
-        """The DNS name DNS_PING asks, from the pod env (objects) or the logs (the jboss/keycloak
-        image prints ``Setting JGroups discovery to dns.DNS_PING with properties {dns_query=>…}``)."""
-        for k, v in self.pod_env(pods).items():
-            m = re.search(r"(?:jgroups\.dns\.query|dns_query)=([^\s\"',]+)", f"{k}={v}")
-            if m:
-                return m.group(1)
+        """The DNS name DNS_PING asks, from the pods' configuration (objects: env, args, mounted
+        ConfigMaps — :func:`jgview.objects.dns_queries`) or the logs (the jboss/keycloak image
+        prints ``Setting JGroups discovery to dns.DNS_PING with properties {dns_query=>…}``)."""
+        from jgview.objects import dns_queries
+
+        for po in self.pod_objects(pods):
+            qs = dns_queries(po, self.objects)
+            if qs:
+                return qs[0].query
         return self._property("dns_query", pods)
 
     def _property(self, name: str, pods: Iterable[str] | None = None) -> str | None:
-        """A discovery property from ``Setting JGroups discovery to X with properties {k=>v, …}``."""
+        """A discovery property of the image's discovery line (the events stage splits its
+        ``{k=>v, …}`` into the event's details)."""
         ps = set(pods) if pods is not None else None
         for ev in self.by_kind.get(Kind.DISCOVERY_TARGETS, []):
             if ps is not None and ev.pod not in ps:
                 continue
-            props = str(ev.detail.get("properties") or "")
-            for part in re.split(r",\s*(?=[\w.-]{1,100}=>)", props):
-                k, sep, v = part.partition("=>")
-                if sep and k.strip() == name and v.strip():
-                    return v.strip()
+            v = ev.detail.get(name)
+            if isinstance(v, str) and v.strip():
+                return v.strip()
         return None
 
     def service(self, name: str) -> dict[str, Any] | None:
