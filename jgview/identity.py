@@ -16,17 +16,35 @@ _HASH_SUFFIX = re.compile(rf"-(?=[{_SAFE}]*\d)[{_SAFE}]{{6,10}}$")
 _ORDINAL = re.compile(r"-\d+$")
 _GENERATED = re.compile(r"^(?P<host>.+)-(?P<n>\d{1,5})$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_VERSION_SUFFIX = re.compile(r"\((?:[a-z][\w.-]*=[^()]*)\)$")
+_SUFFIX_KEY = re.compile(r"[A-Za-z][\w.-]{0,40}")
 
 
 def is_uuid(name: str) -> bool:
     return bool(_UUID.match(name))
 
 
+def split_suffix(name: str) -> tuple[str, list[str] | None]:
+    """``("kc-0", ["v"])`` for ``kc-0(v=16.0.8)``: a name and the keys of its ExtendedUUID
+    ``(k1=v1, k2=v2)`` suffix; ``(name, None)`` without one (``(starting)`` is no suffix)."""
+    if not name.endswith(")"):
+        return name, None
+    i = name.rfind("(")
+    if i <= 0 or name.find(")", i) != len(name) - 1:
+        return name, None
+    keys = []
+    for part in name[i + 1 : -1].split(","):
+        key, eq, _value = part.strip().partition("=")
+        if not eq or not _SUFFIX_KEY.fullmatch(key):
+            return name, None
+        keys.append(key)
+    return name[:i], keys
+
+
 def bare(name: str) -> str:
     """A member name without JGroups 5.5's ``(v=16.0.8)`` / ExtendedUUID ``(k=v, …)`` suffix."""
     if name.endswith(")"):
-        return _VERSION_SUFFIX.sub("", name)
+        base, keys = split_suffix(name)
+        return base if keys is not None else name
     return name
 
 

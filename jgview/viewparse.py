@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 
+from jgview.identity import bare, split_suffix
 from jgview.models import View
 
 __all__ = [
@@ -54,37 +55,12 @@ MAX_SUBGROUPS = 1000
 _VIEW_ID = re.compile(r"\[([^\[\]\n\r|]{1,%d})\|(\d{1,18})\]" % MAX_NAME)
 _SIZE = re.compile(r" ?\((\d{1,12})\)")
 _SUBGROUPS = re.compile(r", (\d{1,9}) subgroups: ")
-_SUFFIX_KEY = re.compile(r"[A-Za-z][\w.-]{0,40}")
 _MERGE_PREFIX = "MergeView::"
 _PAREN_GROUP = re.compile(r"\([^()]*\)")
 
 
 # ------------------------------------------------------------------------------------------------
 # names
-
-
-def _suffix_keys(inner: str) -> list[str] | None:
-    """Keys of an ExtendedUUID ``k1=v1, k2=v2`` suffix body, or None if it is not one."""
-    keys = []
-    for part in inner.split(","):
-        key, eq, _value = part.strip().partition("=")
-        if not eq or not _SUFFIX_KEY.fullmatch(key):
-            return None
-        keys.append(key)
-    return keys
-
-
-def _split_suffix(name: str) -> tuple[str, list[str] | None]:
-    """``("kc-0", ["v"])`` for ``kc-0(v=16.0.8)``; ``(name, None)`` without a key=value suffix."""
-    if not name.endswith(")"):
-        return name, None
-    i = name.rfind("(")
-    if i <= 0 or name.find(")", i) != len(name) - 1:
-        return name, None
-    keys = _suffix_keys(name[i + 1 : -1])
-    if keys is None:
-        return name, None
-    return name[:i], keys
 
 
 def strip_version(name: str) -> str:
@@ -95,7 +71,7 @@ def strip_version(name: str) -> str:
     ``(starting)``, names without a suffix — is returned unchanged (surrounding blanks removed).
     """
     name = name.strip()
-    base, keys = _split_suffix(name)
+    base, keys = split_suffix(name)
     if keys is not None and "v" in keys:
         return base
     return name
@@ -103,9 +79,7 @@ def strip_version(name: str) -> str:
 
 def bare_name(name: str) -> str:
     """The name without any ExtendedUUID ``(key=value, …)`` suffix (topology or version)."""
-    name = name.strip()
-    base, keys = _split_suffix(name)
-    return base if keys is not None else name
+    return bare(name.strip())
 
 
 def split_host_port(address: str) -> tuple[str, int | None]:
