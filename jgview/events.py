@@ -590,6 +590,4 @@ def _symptom(detail: dict[str, Any], line: str) -> str | None:
         return MISSING_CLIENT
     if error in SYMPTOM_ERRORS:
         return error
-    if detail.get("type") == "REFRESH_TOKEN_ERROR":
-        return "REFRESH_TOKEN_ERROR"
     return None

@@ -87,13 +87,13 @@ ENV_RANGES = "JGVIEW_FASTSCAN_RANGES"
 OnError = Callable[[str], None]
 
 
-NARROWER: dict[str, tuple[str, ...]] = {"_ERROR": ("REFRESH_TOKEN_ERROR",)}
-"""Candidate words grep looks for in a narrower form. ``_ERROR`` is only the word of the Keycloak
-event line (``type=LOGIN_ERROR, … error=…``), and such a line gives an event only when it shows a
-symptom (``jgview.events``): an ``error`` of :data:`~jgview.catalogue.SYMPTOM_ERRORS` or the
-missing-client text (candidate words of their own), or the type ``REFRESH_TOKEN_ERROR``. The other
-error events (wrong passwords: most of a busy Keycloak's log) are not read at all; a test checks
-that this loses no event."""
+NARROWER: dict[str, tuple[str, ...]] = {"_ERROR": ()}
+"""Candidate words grep looks for in a narrower form (or not at all). ``_ERROR`` is only the word of
+the Keycloak event line (``type=LOGIN_ERROR, … error=…``), and such a line gives an event only when
+it shows a symptom (``jgview.events``): an ``error`` of :data:`~jgview.catalogue.SYMPTOM_ERRORS` or
+the missing-client text, candidate words of their own. The other error events (wrong passwords,
+expired refresh tokens: most of a busy Keycloak's log) are not read at all; a test checks that this
+loses no event."""
 
 _WORDS: tuple[str, ...] | None = None
 
