@@ -212,6 +212,8 @@ class _Data:
         self.written = size or 0
         self.cond: threading.Condition | None = None if size is not None else threading.Condition()
         self.failed = False
+        self.waiting = False
+        """A reader waits for bytes not written yet (the writer must not wait for the reader then)."""
 
     def grow(self, n: int) -> None:
         assert self.cond is not None
@@ -230,8 +232,15 @@ class _Data:
     _cache_off = -1
     _cache = b""
 
+    piece_off = -1
+    piece: Any = b""
+    """Bytes of the file already in memory (the piece being read), from ``piece_off``."""
+
     def read(self, off: int, n: int) -> bytes:
         """Bytes ``off`` to ``off + n`` (fewer at the end of the data)."""
+        p = self.piece_off
+        if 0 <= p <= off and off + n <= p + len(self.piece):
+            return bytes(self.piece[off - p:off - p + n])
         c = self._cache_off
         if 0 <= c <= off and off + n <= c + len(self._cache):
             return self._cache[off - c:off - c + n]
@@ -249,8 +258,11 @@ class _Data:
         cond = self.cond
         if cond is not None and self.size is None and off + n > self.written:
             with cond:
+                self.waiting = True
+                cond.notify_all()
                 while self.size is None and off + n > self.written:
                     cond.wait(1.0)
+                self.waiting = False
         end = min(off + n, self.size if self.size is not None else self.written)
         if end <= off:
             return b""
@@ -265,6 +277,106 @@ class _Data:
                     cond.wait(1.0)
         assert self.size is not None
         return self.size
+
+
+RING_MAX = 24 << 20
+"""Inflated bytes the gzip reader keeps in memory ahead of the reader at most (more only while the
+reader itself waits for bytes further on: a window reaching far ahead)."""
+RING_TAIL = TAIL_BYTES + (1 << 20)
+"""The last inflated bytes are always kept (the tail is read once the input has ended)."""
+
+
+class _Ring(_Data):
+    """Inflated bytes in memory, from the reader's low-water mark on: no temporary file. The reader
+    never reads before the start of the candidate line it is at, nor before the end of what it
+    already yielded (:meth:`release`); reading dropped bytes gives ``b""``."""
+
+    def __init__(self) -> None:
+        super().__init__(-1, None)
+        from collections import deque
+
+        self.chunks: Any = deque()
+        """``(offset, bytes)`` in order."""
+        self.kept = 0
+        self.low = 0
+        self.closed = False
+        self.on_full: Callable[[], bool] | None = None
+        self.want = 0
+        """The reader waits for the bytes up to here (the writer goes on until they are there, even
+        past :data:`RING_MAX`)."""
+
+    def append(self, buf: bytes) -> None:
+        cond = self.cond
+        assert cond is not None
+        with cond:
+            while self.kept > RING_MAX and self.written >= self.want and not self.closed:
+                if self.on_full is not None and self.on_full():
+                    break  # the reader was waiting for candidates: it frees memory on its way
+                cond.wait(0.05)
+            if self.closed:
+                raise OSError("reading stopped")
+            self.chunks.append((self.written, buf))
+            self.kept += len(buf)
+            self.written += len(buf)
+            self._drop()
+            cond.notify_all()
+
+    def release(self, low: int) -> None:
+        """The reader needs no byte before ``low`` any more."""
+        cond = self.cond
+        assert cond is not None
+        if low <= self.low:
+            return
+        with cond:
+            self.low = low
+            self._drop()
+            cond.notify_all()
+
+    def close(self) -> None:
+        cond = self.cond
+        assert cond is not None
+        with cond:
+            self.closed = True
+            self.chunks.clear()
+            self.kept = 0
+            cond.notify_all()
+
+    def _drop(self) -> None:
+        chunks = self.chunks
+        while chunks:
+            off, buf = chunks[0]
+            end = off + len(buf)
+            if end > self.low or self.written - end < RING_TAIL:
+                break
+            chunks.popleft()
+            self.kept -= len(buf)
+
+    def _read(self, off: int, n: int) -> bytes:
+        if n <= 0 or off < 0:
+            return b""
+        cond = self.cond
+        assert cond is not None
+        with cond:
+            if self.size is None and off + n > self.written:
+                self.waiting = True
+                self.want = off + n
+                cond.notify_all()
+                while self.size is None and off + n > self.written and not self.closed:
+                    cond.wait(1.0)
+                self.waiting = False
+                self.want = 0
+            end = min(off + n, self.written)
+            parts = []
+            for c_off, buf in self.chunks:
+                c_end = c_off + len(buf)
+                if c_end <= off:
+                    continue
+                if c_off >= end:
+                    break
+                if c_off > off and not parts:
+                    return b""  # dropped
+                parts.append(buf[max(0, off - c_off):end - c_off])
+            return b"".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -637,8 +749,14 @@ class _Windows:
                base_line: int = 0, base_off: int = 0) -> Iterator[tuple[int, str]]:
         """The lines of one candidate's window not yielded yet (``nxt``: the line after it, as
         grep printed it, numbered from ``base_line``/``base_off``)."""
+        return self.window_line(lineno, _Line(off, off + full + 1, raw, full > self.max_line), nxt, base_off)
+
+    def window_line(self, lineno: int, cand: _Line, nxt: _Hit | None = None,
+                    base_off: int = 0) -> Iterator[tuple[int, str]]:
+        """:meth:`window` of a candidate line already read."""
         max_line = self.max_line
-        cand = _Line(off, off + full + 1, raw, full > max_line)
+        off = cand.start
+        raw = cand.raw
         starts, key = self.starts(raw)
         if lineno > self.upto:
             back: list[_Line] = []
@@ -764,7 +882,8 @@ def open_lines(
     except OSError:
         os.close(fd)
         return None
-    if magic[:2] in (b"\xff\xfe", b"\xfe\xff") or _tools() is None:
+    native = _native()
+    if magic[:2] in (b"\xff\xfe", b"\xfe\xff") or (native is None and _tools() is None):
         os.close(fd)
         return None
     gz = magic[:2] == b"\x1f\x8b"
@@ -787,6 +906,10 @@ def open_lines(
 
         read_options = ReadOptions()
     starts = _Starts(read_options, pod_hint, container_hint)
+    if native is not None:
+        if gz:
+            return _run_native_gzip(fd, inp.name, info, on_error, max_line, starts, native)
+        return _run_native_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts, native)
     if gz:
         return _run_gzip(fd, inp.name, info, on_error, max_line, starts)
     return _run_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts)
@@ -913,11 +1036,68 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
     return gen()
 
 
+INFLATE_STEP = 1 << 20
+"""Inflated bytes handed on at a time at most."""
+
+
+def _inflate(fd: int, name: str, emit: Callable[[bytes], None], lines: Callable[[], int]) -> tuple[str | None, bool]:
+    """Decompress the gzip file ``fd`` (all its members) into ``emit``. Returns ``(one-line problem
+    or None, whether reading failed)``; ``lines()`` says how many lines were emitted so far."""
+    import zlib
+
+    def corrupt(why: str) -> str:
+        return f"jgview: '{name}' has corrupt gzip data after line {lines()} ({why}); the rest is skipped"
+
+    error: str | None = None
+    d = zlib.decompressobj(31)
+    pos = 0
+    pending = b""
+    try:
+        while True:
+            if not pending:
+                pending = os.pread(fd, 1 << 18, pos)
+                pos += len(pending)
+                if not pending:
+                    if not d.eof:
+                        try:
+                            emit(d.flush())
+                        except zlib.error:
+                            pass
+                        error = (f"jgview: '{name}' is a truncated gzip file: read {lines()} lines before the "
+                                 "data ended (was it still being written or cut by a transfer?)")
+                    break
+                if d.eof:  # the last member ended where a read ended
+                    if not pending.strip(b"\x00"):
+                        pending = b""
+                        continue
+                    if pending[:1] != b"\x1f":
+                        error = corrupt("trailing data after the last gzip member")
+                        break
+                    d = zlib.decompressobj(31)
+            emit(d.decompress(pending, INFLATE_STEP))
+            pending = d.unconsumed_tail
+            if d.eof:
+                rest = d.unused_data
+                if rest.strip(b"\x00"):
+                    if rest[:2] != b"\x1f\x8b":
+                        error = corrupt("trailing data after the last gzip member")
+                        break
+                    d = zlib.decompressobj(31)
+                    pending = rest
+                else:
+                    pending = b""
+    except zlib.error as exc:
+        error = corrupt(str(exc))
+    except OSError as exc:
+        return f"jgview: error reading '{name}' after line {lines()}: {exc}", True
+    return error, False
+
+
+
 def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line: int,
               starts: _Starts) -> Iterator[tuple[int, str]] | None:
     import subprocess
     import tempfile
-    import zlib
 
     tools = _tools()
     assert tools is not None
@@ -980,53 +1160,11 @@ def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line:
             last = buf[-1:]
             data.grow(len(buf))
 
-        def corrupt(why: str) -> str:
-            return f"jgview: '{name}' has corrupt gzip data after line {lines} ({why}); the rest is skipped"
-
-        failed = False
-        d = zlib.decompressobj(31)
-        pos = 0
-        pending = b""
+        failed = True
         try:
-            while True:
-                if not pending:
-                    pending = os.pread(fd, 1 << 18, pos)
-                    pos += len(pending)
-                    if not pending:
-                        if not d.eof:
-                            try:
-                                emit(d.flush())
-                            except zlib.error:
-                                pass
-                            state["error"] = (
-                                f"jgview: '{name}' is a truncated gzip file: read {lines} lines before the "
-                                "data ended (was it still being written or cut by a transfer?)")
-                        break
-                    if d.eof:  # the last member ended where a read ended
-                        if not pending.strip(b"\x00"):
-                            pending = b""
-                            continue
-                        if pending[:1] != b"\x1f":
-                            state["error"] = corrupt("trailing data after the last gzip member")
-                            break
-                        d = zlib.decompressobj(31)
-                emit(d.decompress(pending, 1 << 20))
-                pending = d.unconsumed_tail
-                if d.eof:
-                    rest = d.unused_data
-                    if rest.strip(b"\x00"):
-                        if rest[:2] != b"\x1f\x8b":
-                            state["error"] = corrupt("trailing data after the last gzip member")
-                            break
-                        d = zlib.decompressobj(31)
-                        pending = rest
-                    else:
-                        pending = b""
-        except zlib.error as exc:
-            state["error"] = corrupt(str(exc))
-        except OSError as exc:
+            state["error"], failed = _inflate(fd, name, emit, lambda: lines)
+        except Exception as exc:  # noqa: BLE001 - never leave the reader waiting
             state["error"] = f"jgview: error reading '{name}' after line {lines}: {exc}"
-            failed = True
         finally:
             state["lines"] = lines
             state["last"] = last
@@ -1059,6 +1197,522 @@ def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line:
             procs.close()
             os.close(fd)
         if state["error"]:
+            info.errors.append(state["error"])
+            on_error(state["error"])
+
+    return gen()
+
+
+# --------------------------------------------------------------------------------------------
+# the native scanner (jgview._scan, a C extension): no grep process, no pipe, one pass
+
+
+ENV_SCANNER = "JGVIEW_SCANNER"
+"""``grep`` forces the grep scanner even when the native one is built (``native``: the default)."""
+ENV_LEVEL = "JGVIEW_SCAN_LEVEL"
+"""The native scanner's SIMD level at most: 0 scalar, 1 AVX2, 2 AVX-512BW, 3 AVX-512VBMI."""
+
+PIECE = 8 << 20
+"""Bytes the native scanner reads and scans at a time (newline-aligned pieces)."""
+AHEAD = 4
+"""Pieces read and scanned ahead of the one whose lines are being parsed."""
+MAX_HITS = 1 << 16
+"""Candidate lines taken from one scan call at most (bounds memory on a log of nothing else)."""
+SAMPLE_BYTES = 1 << 18
+"""Bytes read at each of four places to choose the scanner's anchors (the rarest bigrams)."""
+_OVERLAP = 256
+"""Bytes kept between two parts of one over-long line (longer than any scan word)."""
+
+_NATIVE: list[Any] = []
+
+
+def _native() -> Any:
+    """The native scanner module, or None (not built, or ``JGVIEW_SCANNER=grep``)."""
+    if os.environ.get(ENV_SCANNER, "").strip().lower() == "grep":
+        return None
+    if not _NATIVE:
+        try:
+            from jgview import _scan  # type: ignore[attr-defined]
+        except ImportError:
+            _scan = None
+        _NATIVE.append(_scan)
+    return _NATIVE[0]
+
+
+def native_available() -> bool:
+    """True when big inputs are scanned by the native scanner (built, and not turned off)."""
+    return _native() is not None
+
+
+_SCAN_WORDS: tuple[bytes, ...] | None = None
+
+
+def scan_words() -> tuple[bytes, ...]:
+    """The literals the native scanner looks for: :data:`~jgview.catalogue.CANDIDATE_KEYWORDS`, the
+    keyword of every catalogue wording — exactly the lines :func:`~jgview.catalogue.is_candidate`
+    takes. Finer than :func:`grep_words` (whose few short words suit grep): lines such as
+    ``ISPN000554`` warnings, or rebalance lines of codes the catalogue does not read, are not read
+    at all."""
+    global _SCAN_WORDS
+    if _SCAN_WORDS is None:
+        from jgview.catalogue import CANDIDATE_KEYWORDS
+
+        _SCAN_WORDS = tuple(dict.fromkeys(k.encode("utf-8") for k in CANDIDATE_KEYWORDS))
+    return _SCAN_WORDS
+
+
+def _scanner(native: Any, sample: bytes) -> Any:
+    level = os.environ.get(ENV_LEVEL, "").strip()
+    return native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
+
+
+def _pieces(fd: int, size: int, start: int) -> list[tuple[int, int]]:
+    """Newline-aligned ``(offset, length)`` pieces of about :data:`PIECE` bytes from ``start``."""
+    return [(start + o, n) for o, n in _split_from(fd, start, size, max(1, -(-(size - start) // PIECE)))]
+
+
+def _split_from(fd: int, start: int, size: int, n: int) -> list[tuple[int, int]]:
+    """Like :func:`_split` for the bytes from ``start`` (offsets relative to ``start``)."""
+    bounds = [start]
+    for k in range(1, n):
+        want = max(bounds[-1], start + (size - start) * k // n)
+        pos = want
+        found = -1
+        while pos < size:
+            buf = os.pread(fd, 1 << 16, pos)
+            if not buf:
+                break
+            i = buf.find(b"\n")
+            if i >= 0:
+                found = pos + i + 1
+                break
+            pos += len(buf)
+        if found < 0 or found >= size:
+            break
+        if found > bounds[-1]:
+            bounds.append(found)
+    bounds.append(size)
+    return [(a - start, b - a) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+class _Scanned:
+    """The scan of one piece: its bytes (while hits remain to be taken), hits, lines."""
+
+    __slots__ = ("off", "data", "buf", "hits", "stop", "lines", "long")
+
+    def __init__(self, off: int, data: Any, buf: Any, hits: list[tuple[int, int]], stop: int, lines: int,
+                 long: bool) -> None:
+        self.off, self.data, self.buf, self.hits, self.stop, self.lines, self.long = (
+            off, data, buf, hits, stop, lines, long)
+
+
+class _Buffers:
+    """Reused piece buffers (a fresh 8 MiB object per piece makes the allocator hold on to memory)."""
+
+    def __init__(self, n: int, size: int) -> None:
+        import mmap
+        import queue
+
+        self.size = size
+        self.free: Any = queue.SimpleQueue()
+        for _ in range(n):
+            # anonymous memory: its pages are zeroed by the kernel when first written, not up front
+            self.free.put(mmap.mmap(-1, size))
+
+    def take(self, length: int) -> Any:
+        """A buffer of at least ``length`` bytes (a new one when longer than the pooled ones)."""
+        import queue
+
+        if length <= self.size:
+            try:
+                return self.free.get_nowait()
+            except queue.Empty:  # all in use (another input read at the same time): a new one
+                pass
+        return bytearray(length)
+
+    def give_back(self, buf: Any) -> None:
+        if buf is not None and len(buf) == self.size:
+            self.free.put(buf)
+
+
+_BUFFERS: list[_Buffers] = []
+
+
+def _buffers() -> _Buffers:
+    """The process's piece buffers (kept from one input to the next: their pages stay mapped)."""
+    size = PIECE + (1 << 20)
+    if not _BUFFERS or _BUFFERS[0].size != size:
+        _BUFFERS[:] = [_Buffers(AHEAD + 1, size)]
+    return _BUFFERS[0]
+
+
+def _scan_piece(fd: int, off: int, length: int, scanner: Any, buffers: _Buffers) -> _Scanned:
+    """Read and scan one piece (runs in a pool thread; the read and the scan release the GIL). A
+    piece much longer than :data:`PIECE` is one over-long line: it is read in parts (``long``)."""
+    if length > 4 * PIECE:
+        return _Scanned(off, b"", None, [], 0, 0, True)
+    buf = buffers.take(length)
+    try:
+        # one call, one release of the GIL for the read and the scan
+        hits, stop, lines, got = scanner.read_scan(fd, off, length, buf, MAX_HITS)
+    except BaseException:
+        buffers.give_back(buf)
+        raise
+    if got < length:
+        buffers.give_back(buf)
+        raise OSError("the file became shorter while it was read")
+    return _Scanned(off, memoryview(buf)[:got], buf, hits, stop, lines, False)
+
+
+def _long_piece(fd: int, off: int, length: int, scanner: Any, counted: list[int]) -> Iterator[tuple[int, int]]:
+    """``(line index in the piece, line start offset)`` of the candidate lines of a piece that holds
+    an over-long line, read in parts of :data:`PIECE` bytes: parts end at a newline where there is
+    one; inside a line, the next part starts :data:`_OVERLAP` bytes early so that no word is cut,
+    and a line is reported once. ``counted[0]``: the piece's newlines, when done."""
+    pos = off
+    end = off + length
+    lines = 0
+    line_start = off
+    last_hit_line = -1
+    while pos < end:
+        chunk = os.pread(fd, min(PIECE, end - pos), pos)
+        if not chunk:
+            raise OSError("the file became shorter while it was read")
+        at_end = pos + len(chunk) >= end
+        j = chunk.rfind(b"\n")
+        if j >= 0 or at_end:
+            upto = len(chunk) if at_end else j + 1
+            start = 0
+            while start < upto:
+                hits, stop, n = scanner.scan(chunk, start, upto, MAX_HITS)
+                for li, ls in hits:
+                    idx = lines + li
+                    if idx != last_hit_line:
+                        last_hit_line = idx
+                        yield idx, (pos + ls) if (ls > 0 or pos == line_start) else line_start
+                lines += n
+                start = stop
+            nl = chunk.rfind(b"\n", 0, upto)
+            if nl >= 0:
+                line_start = pos + nl + 1
+            pos += upto
+        else:  # inside one line: scan it all, go on from the last _OVERLAP bytes
+            hits, _stop, _n = scanner.scan(chunk, 0, len(chunk), 1)
+            if hits and lines != last_hit_line:
+                last_hit_line = lines
+                yield lines, line_start
+            pos += max(1, len(chunk) - _OVERLAP)
+    counted[0] = lines
+
+
+def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnError, max_line: int,
+                      nthreads: int, starts: _Starts, native: Any) -> Iterator[tuple[int, str]]:
+    sample = b"".join(os.pread(fd, SAMPLE_BYTES, size * k // 8) for k in (1, 3, 5, 7))
+    try:
+        scanner = _scanner(native, sample)
+    except (ValueError, TypeError, MemoryError):
+        os.close(fd)
+        return None  # type: ignore[return-value]
+
+    def gen() -> Iterator[tuple[int, str]]:
+        from collections import deque
+        from concurrent.futures import ThreadPoolExecutor
+
+        data = _Data(fd, size)
+        bom = 3 if magic[:3] == b"\xef\xbb\xbf" else 0
+        win = _Windows(data, info, max_line, starts)
+        pool = ThreadPoolExecutor(max_workers=max(1, nthreads), thread_name_prefix="jgview-scan")
+        buffers = _buffers()
+        ahead: deque[Any] = deque()
+        try:
+            yield from win.head(bom)
+            pieces = deque(_pieces(fd, size, 0))
+            base = 0  # lines before the piece
+            while pieces or ahead:
+                while pieces and len(ahead) < AHEAD:
+                    off, length = pieces.popleft()
+                    ahead.append((off, length, pool.submit(_scan_piece, fd, off, length, scanner, buffers)))
+                off, length, fut = ahead.popleft()
+                sc = fut.result()
+                if sc.long:
+                    counted = [0]
+                    for idx, line_start in _long_piece(fd, off, length, scanner, counted):
+                        ln = _line_at(data, line_start, max_line)
+                        if ln is not None:
+                            yield from win.window_line(base + idx + 1, ln)
+                    base += counted[0]
+                    continue
+                lines = 0
+                data.piece_off, data.piece = off, sc.data
+                try:
+                    while True:
+                        for li, ls in sc.hits:
+                            ln = _line_at(data, off + ls, max_line)
+                            if ln is not None:
+                                yield from win.window_line(base + lines + li + 1, ln)
+                        lines += sc.lines
+                        if sc.stop >= len(sc.data):
+                            break
+                        sc.hits, sc.stop, sc.lines = scanner.scan(sc.data, sc.stop, len(sc.data), MAX_HITS)
+                finally:
+                    data.piece_off, data.piece = -1, b""
+                    sc.data = b""
+                    buffers.give_back(sc.buf)
+                base += lines
+            total = base
+            if size and data.read(size - 1, 1) != b"\n":
+                total += 1
+            yield from win.tail(total, size)
+            info.lines += total
+            info.bytes += size - bom
+        except OSError as exc:
+            msg = f"jgview: error reading '{info.name}': {exc}"
+            info.errors.append(msg)
+            on_error(msg)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for _off, _length, fut in ahead:  # stopped early: the pieces read ahead give their buffers back
+                if not fut.cancelled() and fut.exception() is None:
+                    buffers.give_back(fut.result().buf)
+            os.close(fd)
+
+    return gen()
+
+
+
+MAX_QUEUED = 1 << 17
+"""Candidate lines the gzip inflater gets ahead of the reader at most (unless the reader waits for
+bytes not yet inflated: then the inflater goes on)."""
+
+HIT, SAMPLE, PROGRESS = 0, 1, 2
+"""Kinds of the items the inflater hands to the reader: a candidate line, a sample line (one per
+:data:`SAMPLE_EVERY` bytes, for midnight rollovers), how far it has scanned (nothing to read)."""
+
+
+class _Hits:
+    """Items ``(kind, line number, line start)`` handed from the inflater thread to the reader, in
+    order. ``idle``: the reader waits for items (then the inflater must not wait for it)."""
+
+    def __init__(self, data: _Data) -> None:
+        from collections import deque
+
+        self.data = data
+        self.items: Any = deque()
+        self.count = 0
+        self.done = False
+        self.idle = False
+        self.cond = threading.Condition()
+
+    def put(self, items: list[tuple[int, int, int]]) -> None:
+        with self.cond:
+            while self.count > MAX_QUEUED and not self.data.waiting and not self.done:
+                self.cond.wait(0.05)
+            self.items.append(items)
+            self.count += len(items)
+            self.cond.notify_all()
+
+    def nudge(self, scanned: int) -> bool:
+        """When the reader waits for items: hand it how far the scan is (it frees memory up to
+        there). True when it did."""
+        with self.cond:
+            if not self.idle or self.items:
+                return False
+            self.items.append([(PROGRESS, 0, scanned)])
+            self.cond.notify_all()
+            return True
+
+    def finish(self) -> None:
+        with self.cond:
+            self.done = True
+            self.cond.notify_all()
+
+    def __iter__(self) -> Iterator[list[tuple[int, int, int]]]:
+        while True:
+            with self.cond:
+                while not self.items and not self.done:
+                    self.idle = True
+                    self.cond.wait(0.05)
+                self.idle = False
+                if not self.items:
+                    return
+                items = self.items.popleft()
+                self.count -= len(items)
+                self.cond.notify_all()
+            yield items
+
+
+class _StreamScan:
+    """Scans inflated bytes as they come: newline-aligned parts (an over-long line in parts with an
+    overlap, reported once), line numbers counted across, a sample line every
+    :data:`SAMPLE_EVERY` bytes."""
+
+    LONG = 4 * PIECE
+
+    def __init__(self, native: Any, out: _Hits) -> None:
+        self.native = native
+        self.out = out
+        self.scanner: Any = None
+        self.carry = b""
+        self.carry_start = 0
+        """Offset of ``carry``'s first byte."""
+        self.lines = 0
+        """Newlines before ``carry_start``."""
+        self.line_start = 0
+        """Offset where the line holding ``carry_start`` starts."""
+        self.reported = -1
+        """Line number last reported."""
+        self.next_sample = SAMPLE_EVERY
+        self.scanned = 0
+        """Offset up to which everything was scanned and reported."""
+
+    def _samples(self, seg: bytes, upto: int) -> list[tuple[int, int, int]]:
+        """Sample lines starting in ``seg[:upto]`` (a whole number of lines)."""
+        out = []
+        base = self.carry_start
+        while self.next_sample < base + upto:
+            rel = self.next_sample - base
+            if rel <= 0:
+                s_rel = 0 if self.line_start == base else -1
+            else:
+                j = seg.find(b"\n", rel - 1, upto)
+                s_rel = j + 1 if j >= 0 else -1
+            if s_rel < 0 or s_rel >= upto:
+                break
+            out.append((SAMPLE, self.lines + seg.count(b"\n", 0, s_rel) + 1, base + s_rel))
+            self.next_sample = base + s_rel + SAMPLE_EVERY
+        return out
+
+    def _scan(self, seg: bytes, upto: int, whole_lines: bool) -> None:
+        sc = self.scanner
+        samples = self._samples(seg, upto) if whole_lines else []
+        start = 0
+        while start < upto:
+            hits, stop, n = sc.scan(seg, start, upto, MAX_HITS)
+            batch = []
+            for li, ls in hits:
+                lineno = self.lines + li + 1
+                if lineno != self.reported:
+                    self.reported = lineno
+                    while samples and samples[0][1] < lineno:
+                        batch.append(samples.pop(0))
+                    if samples and samples[0][1] == lineno:
+                        samples.pop(0)
+                    batch.append((HIT, lineno, self.carry_start + ls if (ls > 0 or self.line_start == self.carry_start)
+                                  else self.line_start))
+            if stop >= upto:
+                batch.extend(samples)
+            if batch:
+                self.out.put(batch)
+            self.lines += n
+            start = stop
+
+    def feed(self, buf: bytes) -> None:
+        if self.scanner is None:
+            self.scanner = _scanner(self.native, buf[:SAMPLE_BYTES * 4])
+        seg = self.carry + buf if self.carry else buf
+        k = seg.rfind(b"\n")
+        if k >= 0:
+            self._scan(seg, k + 1, True)
+            self.carry_start += k + 1
+            self.line_start = self.carry_start
+            self.carry = seg[k + 1:]
+            self.scanned = self.carry_start
+        else:
+            self.carry = seg
+        if len(self.carry) > self.LONG:  # inside an over-long line: scan it, keep the overlap
+            self._scan(self.carry, len(self.carry), False)
+            keep = self.carry[-_OVERLAP:]
+            self.carry_start += len(self.carry) - len(keep)
+            self.carry = keep
+            self.scanned = self.carry_start
+
+    def close(self) -> None:
+        if self.carry:
+            if self.scanner is None:
+                self.scanner = _scanner(self.native, self.carry[:SAMPLE_BYTES * 4])
+            self._scan(self.carry, len(self.carry), self.line_start == self.carry_start)
+            self.carry = b""
+
+
+def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line: int,
+                     starts: _Starts, native: Any) -> Iterator[tuple[int, str]] | None:
+    """A gzip file: a thread inflates it into memory (:class:`_Ring`, bounded) and scans it as it
+    comes; the reader reads the windows from memory. Nothing is written anywhere."""
+    data = _Ring()
+    hits = _Hits(data)
+    stream = _StreamScan(native, hits)
+    data.on_full = lambda: hits.nudge(stream.scanned)
+    state: dict[str, Any] = {"lines": 0, "error": None, "last": b""}
+
+    def inflate() -> None:
+        lines = 0
+        last = b""
+
+        def emit(buf: bytes) -> None:
+            nonlocal lines, last
+            if not buf:
+                return
+            data.append(buf)
+            lines += buf.count(b"\n")
+            last = buf[-1:]
+            stream.feed(buf)
+
+        failed = True
+        try:
+            state["error"], failed = _inflate(fd, name, emit, lambda: lines)
+            stream.close()
+        except Exception as exc:  # noqa: BLE001 - never leave the reader waiting
+            state["error"] = state["error"] or f"jgview: error reading '{name}' after line {lines}: {exc}"
+        finally:
+            state["lines"] = lines
+            state["last"] = last
+            data.finish(failed)
+            hits.finish()
+
+    t = threading.Thread(target=inflate, daemon=True)
+    t.start()
+
+    def gen() -> Iterator[tuple[int, str]]:
+        win = _Windows(data, info, max_line, starts)
+        win.next_sample = 1 << 62  # the inflater picks the sample lines (it knows their numbers)
+        done = False
+        try:
+            bom = 3 if data.read(0, 3) == b"\xef\xbb\xbf" else 0
+            yield from win.head(bom)
+            win.next_sample = 1 << 62
+            for items in hits:
+                for kind, lineno, start in items:
+                    if kind == PROGRESS:
+                        data.release(min(win.upto_end, start - BACK_BYTES))
+                        continue
+                    data.release(min(win.upto_end, start))
+                    if kind == SAMPLE:
+                        if lineno > win.upto:
+                            ln = _line_at(data, start, max_line)
+                            if ln is not None:
+                                win.upto, win.upto_end = lineno, ln.end
+                                yield lineno, win._text(ln)
+                        continue
+                    ln = _line_at(data, start, max_line)
+                    if ln is not None:
+                        yield from win.window_line(lineno, ln)
+            end = data.end()
+            t.join()
+            total = state["lines"] + (1 if end and state["last"] != b"\n" else 0)
+            data.release(win.upto_end)
+            yield from win.tail(total, end)
+            info.lines += total
+            info.bytes += end - bom
+            done = True
+        except OSError as exc:
+            state["error"] = state["error"] or f"jgview: error reading '{name}': {exc}"
+            done = True
+        finally:
+            hits.finish()
+            data.close()
+            t.join(timeout=10)
+            os.close(fd)
+        if done and state["error"]:
             info.errors.append(state["error"])
             on_error(state["error"])
 

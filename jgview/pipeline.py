@@ -202,7 +202,8 @@ def _collect_one(src: _Src, opts: AnalyzeOptions) -> tuple[SourceInfo, list[Even
 
 
 PARALLEL_MIN_BYTES = 32 << 20
-"""Inputs are read in parallel worker processes (one per two cores) when there are several files
+"""Inputs are read in parallel worker processes (one per core, or per two cores when the fast
+scanner is grep) when there are several files
 and together they are at least this big; small inputs do not pay for starting processes."""
 
 
@@ -223,9 +224,12 @@ def _parallel_workers(srcs: list[_Src]) -> int:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    # each big file already keeps two cores busy (the fast scanner's grep per range): a worker
-    # per two cores, so that memory does not grow for no gain
-    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or cores // 2
+    # with the native scanner, reading a big file is mostly Python work on its candidate lines: a
+    # worker per core. With grep, each big file already keeps two cores busy (a grep per range): a
+    # worker per two cores, so that memory does not grow for no gain
+    from jgview import fastscan
+
+    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or (cores if fastscan.native_available() else cores // 2)
     return max(1, min(want, cores, len(srcs)))
 
 

@@ -17,7 +17,17 @@ from jgview.sources import open_lines as slow_lines
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
-pytestmark = pytest.mark.skipif(not fastscan.available(), reason="GNU grep is not installed")
+
+
+@pytest.fixture(autouse=True, params=["native", "grep"])
+def scanner(request, monkeypatch):
+    """Every test runs with each scanner: the native one (``jgview._scan``) and GNU grep."""
+    if request.param == "native" and not fastscan.native_available():
+        pytest.skip("the native scanner is not built")
+    if request.param == "grep" and not fastscan.available():
+        pytest.skip("GNU grep is not installed")
+    monkeypatch.setenv(fastscan.ENV_SCANNER, request.param)
+    return request.param
 
 KC_VIEW = ("{t} INFO  [org.infinispan.CLUSTER] (jgroups-7,keycloak-0-111) ISPN000094: Received new cluster view "
            "for channel ISPN: [keycloak-0-111|{v}] ({n}) [{members}]")
@@ -258,6 +268,65 @@ def test_gzip_input_same_answer(tmp_path, small_windows, monkeypatch):
     assert errors[0] == errors[1] and "truncated gzip" in errors[0][0]
 
 
+def test_gzip_read_through_a_small_memory_window(tmp_path, small_windows, monkeypatch, scanner):
+    """The native reader keeps inflated bytes in memory only from the reader's position on: with a
+    window of a few KiB (instead of megabytes), views far apart, multi-line records, a long line
+    and samples between them are all read as the slow path reads them, in bounded memory."""
+    if scanner != "native":
+        pytest.skip("the grep reader uses a temporary file")
+    monkeypatch.setattr(fastscan, "RING_MAX", 4096)
+    monkeypatch.setattr(fastscan, "RING_TAIL", 2048)
+    monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
+    monkeypatch.setattr(fastscan, "INFLATE_STEP", 1 << 14)
+    monkeypatch.setattr(fastscan, "BACK_BYTES", 1 << 14)
+    monkeypatch.setattr(fastscan, "FORWARD_BYTES", 1 << 14)
+    members = ["keycloak-0-111", "keycloak-1-222"]
+    lines: list[str] = []
+    for k in range(12):
+        lines += _noise(3000, k * 4000)
+        lines.append(_view(k * 4000 + 3500, k + 1, members[: 1 + k % 2]))
+        lines += [t.format(t=_ts(k * 4000 + 3501)) for t in TRACE]
+        if k == 3:
+            lines.append("x" * 70_000 + " JOIN(")
+    data = ("\n".join(lines) + "\n").encode()
+    p = tmp_path / "keycloak-0.log.gz"
+    p.write_bytes(gzip.compress(data))
+    peak = []
+    real_append = fastscan._Ring.append
+
+    def append(self, buf):
+        real_append(self, buf)
+        peak.append(self.kept)
+
+    monkeypatch.setattr(fastscan._Ring, "append", append)
+    check_subset(p)
+    assert_same([p], monkeypatch)
+    # not the file: a window's reach (the 70 KB line is read in growing steps, up to 256 KiB)
+    assert peak and max(peak) < 400_000, max(peak)
+    assert len(data) > 4_000_000
+
+
+def test_reader_stopped_early_gives_its_buffers_back(tmp_path, small_windows, monkeypatch, scanner):
+    """A reader closed after a few lines (the caller stopped) leaves no piece buffer taken, and the
+    next reads of the same process work."""
+    if scanner != "native":
+        pytest.skip("piece buffers belong to the native reader")
+    monkeypatch.setattr(fastscan, "PIECE", 1 << 12)
+    monkeypatch.setattr(fastscan, "_BUFFERS", [])
+    lines = []
+    for k in range(40):
+        lines += _noise(40, k * 100) + [_view(k * 100 + 50, k + 1, ["keycloak-0-111"])]
+    p = write(tmp_path, "k.log", lines)
+    for stop_after in (1, 5, 50, 10**9):
+        it = fastscan.open_lines(Input(name=str(p), path=str(p), pod_hint=None), SourceInfo(name="x"), print,
+                                 threshold=0)
+        got = [x for _, x in zip(range(stop_after), it)]
+        it.close()
+        assert got
+        assert fastscan._BUFFERS[0].free.qsize() == fastscan.AHEAD + 1
+    check_subset(p)
+
+
 def test_kubectl_prefix_stream(tmp_path, small_windows, monkeypatch):
     members = ["keycloak-0-111", "keycloak-1-222"]
     lines = []
@@ -316,6 +385,7 @@ def test_grep_missing_means_the_slow_path(tmp_path, monkeypatch):
     lines = _noise(50) + [_view(60, 1, ["keycloak-0-111"])]
     p = write(tmp_path, "k.log", lines)
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv(fastscan.ENV_SCANNER, "grep")  # the native scanner needs no grep
     assert not fastscan.available()
     info = SourceInfo(name=str(p))
     assert fastscan.open_lines(Input(name=str(p), path=str(p), pod_hint=None), info, print, threshold=0) is None
