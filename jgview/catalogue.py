@@ -1484,8 +1484,8 @@ CANDIDATE_BYTES: bytes = CANDIDATE.encode("ascii")
 
 _CANDIDATE_WORDS_BYTES = tuple(w.encode("ascii") for w in CANDIDATE_WORDS)
 
-_FREQUENT_WORDS = ("ISPN000", "ISPN1000", "JGRP000", "_ERROR")
-"""The words of most candidate lines (Infinispan and JGroups ids, Keycloak event lines)."""
+_FREQUENT_WORDS = ("ISPN000", "ISPN1000", "JGRP000", "expired_code")
+"""The words of most candidate lines (Infinispan and JGroups ids, Keycloak's symptom events)."""
 
 _CANDIDATE_CHECK: tuple[str, ...] = _FREQUENT_WORDS + tuple(
     w for w in CANDIDATE_WORDS
@@ -1548,6 +1548,9 @@ _KEYWORDS_OF_WORD: dict[str, tuple[str, ...]] = {
     word: tuple(k for k in CANDIDATE_KEYWORDS if word in k) for word in CANDIDATE_WORDS
 }
 """For :func:`is_candidate`: the keywords holding each candidate word."""
+
+_CANDIDATE_CHECK = tuple(w for w in _CANDIDATE_CHECK if _KEYWORDS_OF_WORD[w])
+"""(a word in no keyword, such as ``_ERROR``, makes no line a candidate: not tested)"""
 
 if not (all(any(k in e for k in CANDIDATE_KEYWORDS) for e in SYMPTOM_ERRORS)
         and any(k in MISSING_CLIENT for k in CANDIDATE_KEYWORDS)):  # pragma: no cover - an editing mistake

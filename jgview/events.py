@@ -19,7 +19,10 @@ set. ``no members discovered … creating cluster`` gives ``Kind.CREATED_CLUSTER
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -128,6 +131,9 @@ def extract(record: Record) -> list[Event]:
     gives no events.
     """
     try:
+        message = record.message
+        if record.layout != "unknown" and message and len(message) <= MEMO_TEXT:
+            return _extract_memo(record, message)
         return _extract(record)
     except Exception:  # noqa: BLE001 - one odd record must not stop a run
         return []
@@ -177,6 +183,112 @@ def _extract(record: Record) -> list[Event]:
     return events
 
 
+# ------------------------------------------------------------------------------------------------
+# memo: the same message again (a warning repeated every few seconds) is not parsed again
+
+
+MEMO_SIZE = 1024
+"""Messages whose events are remembered (least recently used ones are forgotten)."""
+
+MEMO_TEXT = 600
+"""Longest message remembered (bounds the memo's memory with :data:`MEMO_SIZE`)."""
+
+_THREAD_MEMO_SIZE = 512
+_THREAD_MEMO_TEXT = 300
+
+_Kept = tuple[Kind, "str | None", "str | None", "View | None", "tuple[View, ...]", "tuple[str, ...]",
+              "tuple[str, ...]", "str | None", "dict[str, Any]"]
+
+_memo: OrderedDict[tuple[str, tuple[str | None, str | None]], tuple[_Kept, ...]] = OrderedDict()
+"""``(message, thread context)`` → what its events took from the message: kind, node, channel,
+view, subgroups, members, lost, subject and a private copy of ``detail``."""
+
+_thread_memo: dict[str, tuple[str | None, str | None]] = {}
+"""Thread name → :func:`node_from_thread` (a log has few thread names)."""
+
+_NO_CONTEXT: tuple[str | None, str | None] = (None, None)
+
+
+def _extract_memo(record: Record, message: str) -> list[Event]:
+    """:func:`_extract` of a record whose layout was recognized (so only its message and its
+    thread are searched): the events of a message already seen with the same thread context are
+    rebuilt, with this record's source, line, evidence, time, pod, level and logger."""
+    thread = record.thread
+    if thread is None:
+        context = _NO_CONTEXT
+    else:
+        context = _thread_memo.get(thread)  # type: ignore[assignment]
+        if context is None:
+            context = node_from_thread(thread)
+            if len(thread) <= _THREAD_MEMO_TEXT:
+                if len(_thread_memo) >= _THREAD_MEMO_SIZE:
+                    _thread_memo.clear()
+                _thread_memo[thread] = context
+    key = (message, context)
+    memo = _memo
+    kept = memo.get(key)
+    if kept is None:
+        events = _scan(message, record, context)
+        if len(memo) >= MEMO_SIZE:
+            try:
+                memo.popitem(last=False)  # the least recently used
+            except KeyError:
+                pass
+        memo[key] = tuple([(ev.kind, ev.node, ev.channel, ev.view, ev.subgroups, ev.members, ev.lost,
+                            ev.subject, _fresh_detail(ev.detail)) for ev in events])
+        return events
+    try:  # recently used: to the end of the eviction order
+        memo.move_to_end(key)
+    except KeyError:
+        pass
+    if not kept:
+        return []
+    text = _evidence(record)
+    return [
+        Event(
+            kind=k[0],
+            source=record.source,
+            lineno=record.lineno,
+            text=text,
+            time=record.time,
+            time_of_day=record.time_of_day,
+            pod=record.pod,
+            node=k[1],
+            channel=k[2],
+            view=k[3],
+            subgroups=k[4],
+            members=k[5],
+            lost=k[6],
+            subject=k[7],
+            detail=_fresh_detail(k[8]),
+            level=record.level,
+            logger=record.logger,
+        )
+        for k in kept
+    ]
+
+
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+
+
+def _fresh_detail(detail: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``detail`` sharing no mutable part with it (its values are strings, numbers and
+    lists of names)."""
+    return {k: v if type(v) in _ATOMIC else _fresh(v) for k, v in detail.items()}
+
+
+def _fresh(value: Any) -> Any:
+    if type(value) in _ATOMIC:
+        return value
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_fresh(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    return copy.deepcopy(value)
+
+
 @dataclass(slots=True)
 class _Built:
     event: Event | None
@@ -186,16 +298,14 @@ class _Built:
 def _scan(text: str, record: Record, context: tuple[str | None, str | None]) -> list[Event]:
     if not text:
         return []
-    present = {word for word in CANDIDATE_WORDS if word in text}  # is_candidate(), remembering which
+    present = tuple([word for word in _SCAN_WORDS if word in text])  # is_candidate(), remembering which
     if not present:
         return []
+    todo = _TODO.get(present)
+    if todo is None:
+        todo = _todo(present)
     claimed: list[tuple[int, int]] = []
     found: list[tuple[int, Event]] = []
-    if len(present) == 1:
-        todo = _WORDINGS_OF_WORD.get(next(iter(present)), ())
-    else:
-        todo = sorted({iw[0]: iw for word in present for iw in _WORDINGS_OF_WORD.get(word, ())}.values(),
-                      key=lambda iw: iw[0])
     for _i, wording in todo:
         if wording.keyword not in text:
             continue
@@ -203,13 +313,15 @@ def _scan(text: str, record: Record, context: tuple[str | None, str | None]) -> 
             if count >= MAX_MATCHES_PER_WORDING:
                 break
             start = m.start()
-            if any(start < ce and cs < max(m.end(), start + 1) for cs, ce in claimed):
+            if claimed and any(start < ce and cs < max(m.end(), start + 1) for cs, ce in claimed):
                 continue
             built = _build(wording, m, text, record, context)
             claimed.append((start, max(built.end, m.end(), start + 1)))
             if built.event is not None:
                 found.append((start, built.event))
-    found.sort(key=lambda item: item[0])
+    if len(found) <= 1:
+        return [found[0][1]] if found else []
+    found.sort(key=_first)
     events: list[Event] = []
     seen: set[tuple[Any, ...]] = set()
     for _start, ev in found:
@@ -229,6 +341,27 @@ def _scan(text: str, record: Record, context: tuple[str | None, str | None]) -> 
         if len(events) >= MAX_EVENTS_PER_RECORD:
             break
     return events
+
+
+_first = itemgetter(0)
+
+_SCAN_WORDS = tuple(w for w in CANDIDATE_WORDS if w in _WORDINGS_OF_WORD)
+"""The candidate words that announce some wording (the others cannot start an event)."""
+
+_TODO: dict[tuple[str, ...], tuple[tuple[int, Wording], ...]] = {}
+"""Candidate words present → the wordings to try, in :data:`_ORDER` (few combinations occur)."""
+
+
+def _todo(present: tuple[str, ...]) -> tuple[tuple[int, Wording], ...]:
+    if len(present) == 1:
+        todo = _WORDINGS_OF_WORD[present[0]]
+    else:
+        todo = tuple(sorted({iw[0]: iw for word in present for iw in _WORDINGS_OF_WORD[word]}.values(),
+                            key=_first))
+    if len(_TODO) >= 512:
+        _TODO.clear()
+    _TODO[present] = todo
+    return todo
 
 
 def _thread_context(record: Record) -> tuple[str | None, str | None]:
@@ -258,8 +391,9 @@ def _build(
 ) -> _Built:
     end = m.end()
     detail: dict[str, Any] = {"wording": wording.id}
-    for key, value in wording.fields.items():
-        detail[key] = list(value) if isinstance(value, tuple) else value
+    if wording.fields:
+        for key, value in wording.fields.items():
+            detail[key] = list(value) if isinstance(value, tuple) else value
     if wording.kind is None:  # recognized to be ignored: the rest of its line is not an event either
         line_end = text.find("\n", end)
         return _Built(None, len(text) if line_end < 0 else line_end)
@@ -358,7 +492,9 @@ def _build(
                 if value is not None and name not in detail:
                     detail[name] = _value(name, value)
         end = max(end, line_end)
-    sm = SUPPRESSED.search(text, end, line_end)
+    # (a cheap test first: both SuppressLog suffixes contain one of these literals)
+    sm = SUPPRESSED.search(text, end, line_end) if text.find("(received ", end, line_end) >= 0 \
+        or text.find(" suppressed messages in the last ", end, line_end) >= 0 else None
     if sm is not None:
         count = sm.group("suppressed") or sm.group("suppressed2")
         detail["suppressed"] = int(count)
@@ -560,6 +696,9 @@ def _names_before(text: str, pos: int) -> list[str]:
     return [name] if name else []
 
 
+_PREFIX_FIELDS = {"Context": "cache", "Scope": "scope", "User": "user"}
+
+
 def _event_prefix(text: str, pos: int) -> dict[str, str]:
     """``[Context=c][Scope=s][User=u]`` right before an event-logger id (with or without a space)."""
     out: dict[str, str] = {}
@@ -575,7 +714,7 @@ def _event_prefix(text: str, pos: int) -> dict[str, str]:
         key, eq, value = text[j + 1 : i - 1].partition("=")
         if not eq or key not in ("Context", "Scope", "User"):
             break
-        name = {"Context": "cache", "Scope": "scope", "User": "user"}[key]
+        name = _PREFIX_FIELDS[key]
         out[name] = strip_version(value) if name == "scope" else value
         i = j
     return out

@@ -122,7 +122,10 @@ class Layout:
         for pat in self.patterns:
             m = pat.match(body)
             if m is not None:
-                return {k: v for k, v in m.groupdict().items() if v is not None}
+                d = m.groupdict()
+                if None in d.values():
+                    return {k: v for k, v in d.items() if v is not None}
+                return d
         return None
 
 
@@ -246,11 +249,102 @@ def _offset(z: str) -> tzinfo:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
+_FIXED_WIDTH = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class _FixedFormat:
+    """A format of numeric fields between non-digit separators (``%Y-%m-%d %H:%M:%S,%f``), read
+    with positional groups when the text has the usual widths (two-digit month, day, hour …):
+    the same values :func:`_fmt_regex`'s pattern gives, without its named-group bookkeeping."""
+
+    pattern: re.Pattern[str]
+    order: tuple[int, ...]
+    """Group numbers (from 0) of Y, m, d, H, M, S (of H, M, S when the format has no date)."""
+    frac: int
+    """Group number of ``%f`` (the last field), -1 when none."""
+    dated: bool
+
+
+_FIXED_CACHE: dict[str, _FixedFormat | None] = {}
+
+
+def _fixed_format(fmt: str) -> _FixedFormat | None:
+    try:
+        return _FIXED_CACHE[fmt]
+    except KeyError:
+        pass
+    out: list[str] = []
+    names: list[str] = []
+    ok = True
+    after_field = False
+    i = 0
+    while i < len(fmt) and ok:
+        c = fmt[i]
+        if c == "%" and i + 1 < len(fmt):
+            d = fmt[i + 1]
+            i += 2
+            if after_field or d in names or (d == "f" and i != len(fmt)) \
+                    or (d != "f" and d not in _FIXED_WIDTH):
+                ok = False  # two fields in a row, a repeat, %f not last, %p %b %z %I %%
+            else:
+                out.append(r"(\d{1,9})\Z" if d == "f" else rf"(\d{{{_FIXED_WIDTH[d]}}})")
+                names.append(d)
+                after_field = True
+        else:
+            if c.isdigit():
+                ok = False
+            out.append(re.escape(c))
+            i += 1
+            after_field = False
+    result = None
+    if ok:
+        if "f" not in names:
+            out.append(r"\Z")
+        dated = set(names) - {"f"} == {"Y", "m", "d", "H", "M", "S"}
+        if dated or set(names) - {"f"} == {"H", "M", "S"}:
+            keys = ("Y", "m", "d", "H", "M", "S") if dated else ("H", "M", "S")
+            result = _FixedFormat(re.compile("".join(out)), tuple(names.index(k) for k in keys),
+                                  names.index("f") if "f" in names else -1, dated)
+    if len(_FIXED_CACHE) < 64:
+        _FIXED_CACHE[fmt] = result
+    return result
+
+
+def _fixed_time(text: str, fixed: _FixedFormat) -> datetime | time | bool | None:
+    """``text`` read with a fixed format: the datetime (naive) or time of day; None when the
+    fields are out of range (as :func:`strptime_lite`); False when the text is not of the
+    format's usual widths (then :func:`strptime_lite` decides)."""
+    m = fixed.pattern.match(text)
+    if m is None:
+        return False
+    g = m.groups()
+    o = fixed.order
+    f = g[fixed.frac] if fixed.frac >= 0 else ""
+    try:
+        micro = int((f + "000000")[:6]) if f else 0
+        if fixed.dated:
+            return datetime(int(g[o[0]]), int(g[o[1]]), int(g[o[2]]), int(g[o[3]]), int(g[o[4]]),
+                            min(int(g[o[5]]), 59), micro)
+        return time(int(g[o[0]]), int(g[o[1]]), min(int(g[o[2]]), 59), micro)
+    except ValueError:
+        return None
+
+
 def strptime_lite(text: str, fmt: str) -> tuple[date | None, time, tzinfo | None] | None:
     """Parse ``text`` with a strptime-like ``fmt``; locale-independent, 9-digit fractions.
 
     Returns ``(date or None, time, zone or None)``, or None when it does not match.
     """
+    fixed = _fixed_format(fmt)
+    if fixed is not None:
+        got = _fixed_time(text, fixed)
+        if got is None:
+            return None
+        if isinstance(got, datetime):
+            return got.date(), got.time(), None
+        if got is not False:
+            return None, got, None  # type: ignore[return-value]
     m = _fmt_regex(fmt).match(text)
     if m is None:
         return None
@@ -277,7 +371,7 @@ def strptime_lite(text: str, fmt: str) -> tuple[date | None, time, tzinfo | None
 def _to_utc(dt: datetime, tz: tzinfo) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
-    return dt.astimezone(UTC)
+    return dt if dt.tzinfo is UTC else dt.astimezone(UTC)
 
 
 def _iso(text: str) -> datetime | None:
@@ -594,6 +688,8 @@ class _Reader:
         self.stern_shaped = 0
         """Lines whose first words looked like stern's ``POD CONTAINER``."""
         self.peeled = 0
+        self.thread_cand: dict[str, bool] = {}
+        """``candidate(thread)`` of the threads seen (few per log; bounded)."""
 
     # ---- envelopes ------------------------------------------------------------------------
 
@@ -623,7 +719,8 @@ class _Reader:
                         text = text[m.end():]
                         continue
             elif c in _DIGITS:
-                m = _KTS.match(text)
+                # (a kubelet timestamp has its "T" at [10]: the log's own "2024-05-01 10:00" has not)
+                m = _KTS.match(text) if text[10:11] == "T" else None
                 if m is not None:
                     t = _iso(m.group(1))
                     if t is not None:
@@ -644,7 +741,7 @@ class _Reader:
                 continue
             if not c:
                 break
-            if "|" in text[:160]:
+            if text.find("|", 0, 160) >= 0:
                 m = _COMPOSE.match(text)
                 if m is not None:
                     if "compose" not in self.info.envelopes:
@@ -706,15 +803,21 @@ class _Reader:
     def _stern(self, text: str, ln: _Line) -> str | None:
         """stern's ``[NAMESPACE] POD CONTAINER message``: only for (pod, container) pairs
         confirmed by a recognizable rest of line, or seen repeatedly."""
+        # cheap tests first: a log header ("2024-05-01 10:00:00,123 INFO") fails at its second word
+        i = text.find(" ")
+        j = text.find(" ", i + 1) if i >= 0 else -1
+        if j < 0:
+            return None  # fewer than three words
+        b = text[i + 1:j]
+        if "-" not in b and ("-" not in text[:i] or _LABEL.fullmatch(b) is None):
+            return None  # neither POD CONTAINER nor NAMESPACE POD CONTAINER
         parts = text.split(" ", 3)
-        if len(parts) < 3:
-            return None
         a, b, c = parts[0], parts[1], parts[2]
         options: list[tuple[str, str, int]] = []
-        if "-" in a and _POD_NAME.fullmatch(a) and _LABEL.fullmatch(b):
+        if "-" in a and _LABEL.fullmatch(b) and _POD_NAME.fullmatch(a):
             options.append((a, b, len(a) + len(b) + 2))
-        if len(parts) == 4 and _LABEL.fullmatch(a) and "-" in b and _POD_NAME.fullmatch(b) \
-                and _LABEL.fullmatch(c):
+        if len(parts) == 4 and "-" in b and _LABEL.fullmatch(a) and _LABEL.fullmatch(c) \
+                and _POD_NAME.fullmatch(b):
             options.append((b, c, len(a) + len(b) + len(c) + 3))
         if not options:
             return None
@@ -809,6 +912,18 @@ class _Reader:
         d = f.get("date")
         s = f"{d} {t}" if d else t
         for fmt in lay.time_formats:
+            fixed = _fixed_format(fmt)
+            if fixed is not None:
+                got = _fixed_time(s, fixed)
+                if got is None:
+                    continue
+                if got is not False:
+                    if isinstance(got, datetime):
+                        ln.ldt = got
+                    else:
+                        ln.tod = got  # type: ignore[assignment]
+                        ln.tod_text = t
+                    return
             r = strptime_lite(s, fmt)
             if r is None:
                 continue
@@ -847,13 +962,16 @@ class _Reader:
 
     def _observe(self, ln: _Line) -> None:
         """Learn from a line read in order (not from look-back re-reads)."""
-        self._add_pod(ln.pod)
-        self._add_pod(ln.host)
+        if ln.pod is not None:
+            self._add_pod(ln.pod)
+        if ln.host is not None:
+            self._add_pod(ln.host)
         if ln.layout is not None:
             self.counts[ln.layout.name] += 1
         if ln.etime is None:
-            if ln.ldt is not None:
-                self.days.dated(ln.key, ln.lineno, ln.ldt.date(), _secs(ln.ldt.time()))
+            ldt = ln.ldt
+            if ldt is not None:
+                self.days.dated(ln.key, ln.lineno, ldt.date(), ldt.hour * 3600 + ldt.minute * 60 + ldt.second)
             elif ln.tod is not None:
                 self.days.tod(ln.key, ln.lineno, _secs(ln.tod))
                 self.tod_mode = True
@@ -960,7 +1078,7 @@ class _Reader:
             op.parts[0] = ln.body  # a two-line layout's header alone
         message = "\n".join(op.parts)
         thread = f.get("thread")
-        if thread and lay is not None and lay.kind == "regex" and self.candidate(thread) \
+        if thread and lay is not None and lay.kind == "regex" and self._thread_candidate(thread) \
                 and not self.candidate(message):
             # a message that begins with "(…)" where the layout may have a thread or not
             # (Keycloak vs Infinispan 15): keep the text in the message too
@@ -980,6 +1098,16 @@ class _Reader:
             layout=name,
             raw=(_ANSI.sub("", ln.raw) if "\x1b" in ln.raw else ln.raw)[:_RAW_MAX],
         )
+
+    def _thread_candidate(self, thread: str) -> bool:
+        known = self.thread_cand.get(thread)
+        if known is None:
+            known = bool(self.candidate(thread))
+            if len(thread) <= 200:
+                if len(self.thread_cand) >= 1024:
+                    self.thread_cand.clear()
+                self.thread_cand[thread] = known
+        return known
 
     def _close(self, key: str | None) -> Record:
         return self._finish(self.opens.pop(key))
@@ -1068,16 +1196,27 @@ class _Reader:
             held.extend(done)
         if not held:
             return held
-        if self.opens:
-            first_open = min(op.first.lineno for op in self.opens.values())
-            ready = [r for r in held if r.lineno < first_open]
-            if not ready:
-                return ready
-            self.held = [r for r in held if r.lineno >= first_open]
+        opens = self.opens
+        if opens:
+            if len(opens) == 1:
+                first_open = next(iter(opens.values())).first.lineno
+            else:
+                first_open = min(op.first.lineno for op in opens.values())
+            if len(held) == 1:  # the usual case: one record, done before the open one began
+                if held[0].lineno >= first_open:
+                    return []
+                ready = held
+                self.held = []
+            else:
+                ready = [r for r in held if r.lineno < first_open]
+                if not ready:
+                    return ready
+                self.held = [r for r in held if r.lineno >= first_open]
         else:
             ready = held
             self.held = []
-        ready.sort(key=lambda r: r.lineno)
+        if len(ready) > 1:
+            ready.sort(key=lambda r: r.lineno)
         self.released_upto = ready[-1].lineno
         return ready
 
