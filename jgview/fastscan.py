@@ -37,6 +37,7 @@ Memory stays bounded: no input is held, every line read is cut at ``max_line`` b
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -1212,9 +1213,14 @@ ENV_SCANNER = "JGVIEW_SCANNER"
 ENV_LEVEL = "JGVIEW_SCAN_LEVEL"
 """The native scanner's SIMD level at most: 0 scalar, 1 AVX2, 2 AVX-512BW, 3 AVX-512VBMI."""
 
-PIECE = 8 << 20
+PIECE = 4 << 20
 """Bytes the native scanner reads and scans at a time (newline-aligned pieces)."""
-AHEAD = 4
+PIECE_SLACK = 256 << 10
+"""A pooled piece buffer holds this much more than :data:`PIECE` (a piece ends at the first newline
+after its nominal end); a longer piece gets a buffer of its own."""
+AHEAD = 2
+SWITCH_INTERVAL = 0.0005
+"""Seconds between GIL hand-overs while pieces are read ahead (Python's default is 0.005)."""
 """Pieces read and scanned ahead of the one whose lines are being parsed."""
 MAX_HITS = 1 << 16
 """Candidate lines taken from one scan call at most (bounds memory on a log of nothing else)."""
@@ -1340,7 +1346,7 @@ _BUFFERS: list[_Buffers] = []
 
 def _buffers() -> _Buffers:
     """The process's piece buffers (kept from one input to the next: their pages stay mapped)."""
-    size = PIECE + (1 << 20)
+    size = PIECE + PIECE_SLACK
     if not _BUFFERS or _BUFFERS[0].size != size:
         _BUFFERS[:] = [_Buffers(AHEAD + 1, size)]
     return _BUFFERS[0]
@@ -1424,6 +1430,10 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         pool = ThreadPoolExecutor(max_workers=max(1, nthreads), thread_name_prefix="jgview-scan")
         buffers = _buffers()
         ahead: deque[Any] = deque()
+        # the reading threads need the GIL for a moment per piece; the parsing thread holds it
+        # almost all the time and would keep them waiting up to 5 ms each time
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             yield from win.head(bom)
             pieces = deque(_pieces(fd, size, 0))
@@ -1470,6 +1480,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
             info.errors.append(msg)
             on_error(msg)
         finally:
+            sys.setswitchinterval(switch)
             pool.shutdown(wait=True, cancel_futures=True)
             for _off, _length, fut in ahead:  # stopped early: the pieces read ahead give their buffers back
                 if not fut.cancelled() and fut.exception() is None:

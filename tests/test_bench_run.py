@@ -151,8 +151,9 @@ def test_every_jgview_child_runs_without_the_variable_after_a_warm_up(monkeypatc
     res = run.measure(files, jg_cmd, rounds=2, cores=None, timeout=10, scaling=True, startup_runs=2,
                       log=lambda _m: None)
     jg_calls = [(cmds, env, sampled) for cmds, env, sampled in calls if cmds[0][0] == jg_cmd[0]]
-    # 2 warm-ups + 2 timed + 2 scaling + 2 x 2 startup
-    assert len(jg_calls) == 10
+    # 2 warm-ups + 2 timed + 2 x 2 scaling (first file, first two files) + 2 x 2 startup
+    assert len(jg_calls) == 12
+    assert res["two_files"]["files"] == files[:2] and res["two_files"]["ratio_two_to_one"] == 1.0
     for cmds, env, _ in jg_calls:
         assert env is not None and "PYTHONDONTWRITEBYTECODE" not in env, cmds
     first_timed = next(i for i, (_c, _e, sampled) in enumerate(jg_calls) if sampled)
