@@ -67,7 +67,7 @@ from jgview.models import Kind
 
 __all__ = [
     "CANDIDATE",
-    "CANDIDATE_BYTES",
+    "CANDIDATE_KEYWORDS",
     "CANDIDATE_WORDS",
     "CANDIDATE_WORD_OF",
     "IGNORED",
@@ -81,7 +81,6 @@ __all__ = [
     "Wording",
     "by_id",
     "is_candidate",
-    "is_candidate_bytes",
 ]
 
 
@@ -243,6 +242,20 @@ IGNORED: tuple[Wording, ...] = (
             "ISPN000439: Received new cross-site view: [site-a]",
         ),
         "ISPN000439",
+    ),
+    _w(
+        "ispn-100009-rebalance-phase",
+        None,
+        r"ISPN100009: Advancing to rebalance phase (?P<phase>[A-Z_]{1,60}), topology id (?P<topology_id>\d{1,12})",
+        "INFO (§3.3); three or four per cache and topology change: the most frequent CLUSTER line of a "
+        "busy cluster. The start and the end of a rebalance (ISPN100002/100010) are events; the phases "
+        "in between are not kept (no finding reads them), and make no line a candidate",
+        (
+            "2024-05-21 07:56:17,695 INFO  [org.infinispan.CLUSTER] (non-blocking-thread--p2-t11) [Context=sessions] "
+            "ISPN100009: Advancing to rebalance phase READ_ALL_WRITE_ALL, topology id 3",
+        ),
+        "ISPN100009",
+        event_logger=True,
     ),
 )
 
@@ -1218,19 +1231,6 @@ PATTERNS: tuple[Wording, ...] = (
         fields={"event": "rebalance_finished"},
     ),
     _w(
-        "ispn-100009-rebalance-phase",
-        Kind.TOPOLOGY,
-        r"ISPN100009: Advancing to rebalance phase (?P<phase>[A-Z_]{1,60}), topology id (?P<topology_id>\d{1,12})",
-        "INFO (§3.3)",
-        (
-            "2024-05-21 07:56:17,695 INFO  [org.infinispan.CLUSTER] (non-blocking-thread--p2-t11) [Context=sessions] "
-            "ISPN100009: Advancing to rebalance phase READ_ALL_WRITE_ALL, topology id 3",
-        ),
-        "ISPN100009",
-        event_logger=True,
-        fields={"event": "rebalance_phase"},
-    ),
-    _w(
         "ispn-100016-rebalance-failed",
         Kind.TOPOLOGY,
         r"ISPN100016: Rebalance failed with members (?P<members>" + LIST + r"), topology id (?P<topology_id>\d{1,12})"
@@ -1477,12 +1477,10 @@ CANDIDATE_WORDS: tuple[str, ...] = (
 """Literals of which every line that can hold a membership event contains at least one."""
 
 CANDIDATE: str = "|".join(re.escape(w) for w in CANDIDATE_WORDS)
-"""The prefilter as a regular expression (alternation of literals)."""
+"""The candidate words as a regular expression (alternation of literals): every candidate line
+matches it (:func:`is_candidate` then also wants a keyword)."""
 
-CANDIDATE_BYTES: bytes = CANDIDATE.encode("ascii")
-"""The prefilter for ``bytes`` lines (same literals, all ASCII)."""
 
-_CANDIDATE_WORDS_BYTES = tuple(w.encode("ascii") for w in CANDIDATE_WORDS)
 
 _FREQUENT_WORDS = ("ISPN000", "ISPN1000", "JGRP000", "expired_code")
 """The words of most candidate lines (Infinispan and JGroups ids, Keycloak's symptom events)."""
@@ -1512,14 +1510,6 @@ def is_candidate(line: str) -> bool:
     return False
 
 
-def is_candidate_bytes(line: bytes) -> bool:
-    """:func:`is_candidate` for undecoded ``bytes`` lines (``CANDIDATE_BYTES`` as ``in`` tests)."""
-    for word in _CANDIDATE_WORDS_BYTES:
-        if word in line:
-            return True
-    return False
-
-
 def _candidate_word(wording: Wording) -> str:
     for word in CANDIDATE_WORDS:
         if word in wording.keyword:
@@ -1532,12 +1522,12 @@ CANDIDATE_WORD_OF: Mapping[str, str] = MappingProxyType({w.id: _candidate_word(w
 contains this word, so every line with a match passes :func:`is_candidate` (checked at import)."""
 
 
-_NEEDS_ANOTHER_KEYWORD = frozenset({"keycloak-event-error"})
-"""Wordings whose match gives an event only when the line also holds another wording's keyword:
-a Keycloak event line (``type=…_ERROR``) is a symptom only with an ``error`` of
-:data:`SYMPTOM_ERRORS` or the missing-client reason, keywords of their own wordings (checked
-below). Its own keyword (``_ERROR``, most of a busy Keycloak's log: wrong passwords, expired
-refresh tokens) makes no line a candidate."""
+_NEEDS_ANOTHER_KEYWORD = frozenset({"keycloak-event-error", "ispn-100009-rebalance-phase"})
+"""Wordings whose keyword alone makes no line a candidate. A Keycloak event line (``type=…_ERROR``)
+gives an event only with an ``error`` of :data:`SYMPTOM_ERRORS` or the missing-client reason,
+keywords of their own wordings (checked below); its own keyword (``_ERROR``, most of a busy
+Keycloak's log: wrong passwords, expired refresh tokens) does not. ISPN100009 (rebalance phases)
+is recognized only to be ignored: where its line is read anyway, it claims its text."""
 
 CANDIDATE_KEYWORDS: tuple[str, ...] = tuple(dict.fromkeys(
     w.keyword for w in PATTERNS + IGNORED if w.id not in _NEEDS_ANOTHER_KEYWORD))

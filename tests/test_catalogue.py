@@ -10,14 +10,13 @@ import pytest
 from jgview import catalogue
 from jgview.catalogue import (
     CANDIDATE,
-    CANDIDATE_BYTES,
+    CANDIDATE_KEYWORDS,
     CANDIDATE_WORDS,
     IGNORED,
     PATTERNS,
     Wording,
     by_id,
     is_candidate,
-    is_candidate_bytes,
 )
 from jgview.models import Kind
 
@@ -53,12 +52,14 @@ def test_sample_matches_its_pattern_and_the_prefilter(wording: Wording, sample: 
     matched = sample[m.start() : m.end()]
     # the keyword (checked with `in` before the regex runs) is inside every match
     assert wording.keyword in matched
+    assert re.search(CANDIDATE, sample)
+    if wording.id in catalogue._NEEDS_ANOTHER_KEYWORD:
+        # its keyword makes no line a candidate (a symptom word does, on a Keycloak event line)
+        assert wording.keyword not in CANDIDATE_KEYWORDS
+        return
     # the prefilter passes on the matched text alone, not thanks to the rest of the sample line
     assert is_candidate(matched) or is_candidate(sample[max(0, m.start() - 2) : m.end() + 200])
     assert is_candidate(sample)
-    assert re.search(CANDIDATE, sample)
-    assert re.search(CANDIDATE_BYTES, sample.encode("utf-8"))
-    assert is_candidate_bytes(sample.encode("utf-8"))
 
 
 def test_prefilter_matches_the_regex_form() -> None:
@@ -68,8 +69,9 @@ def test_prefilter_matches_the_regex_form() -> None:
         "",
     ]
     for line in lines:
-        assert is_candidate(line) == bool(re.search(CANDIDATE, line))
-        assert is_candidate_bytes(line.encode()) == bool(re.search(CANDIDATE_BYTES, line.encode()))
+        assert is_candidate(line) == any(k in line for k in CANDIDATE_KEYWORDS)
+        if is_candidate(line):
+            assert re.search(CANDIDATE, line)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +107,6 @@ def test_every_keyword_contains_a_candidate_word() -> None:
 
 def test_candidate_words_are_literals_of_the_regex() -> None:
     assert CANDIDATE == "|".join(re.escape(w) for w in CANDIDATE_WORDS)
-    assert CANDIDATE_BYTES.decode("ascii") == CANDIDATE
     assert len(CANDIDATE_WORDS) < 60  # "few literal alternatives"
 
 

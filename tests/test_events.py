@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jgview.catalogue import IGNORED, PATTERNS, Wording
+from jgview.catalogue import IGNORED, PATTERNS, Wording, is_candidate
 from jgview.events import TEXT_LIMIT, extract, node_from_thread, scan
 from jgview.models import Event, Kind, Record, View
 
@@ -777,15 +777,15 @@ def test_keycloak_image_discovery_setting() -> None:
     )
 
 
-def test_rebalance_phase_and_failure() -> None:
-    ev = one("[Context=work] ISPN100009: Advancing to rebalance phase READ_NEW_WRITE_ALL, topology id 4")
-    assert (ev.kind, ev.detail["event"], ev.detail["phase"], ev.detail["topology_id"], ev.detail["cache"]) == (
-        Kind.TOPOLOGY,
-        "rebalance_phase",
-        "READ_NEW_WRITE_ALL",
-        4,
-        "work",
-    )
+def test_rebalance_phase_is_not_kept_and_failure_is() -> None:
+    # the phases of a rebalance (three or four lines per cache and topology change) are not events,
+    # and are no candidate lines of their own; their start and end are events
+    line = "[Context=work] ISPN100009: Advancing to rebalance phase READ_NEW_WRITE_ALL, topology id 4"
+    assert extract(rec(line)) == []
+    assert not is_candidate(line)
+    ev = one("[Context=work] ISPN100010: Finished rebalance with members [a, b], topology id 4")
+    assert (ev.kind, ev.detail["event"], ev.detail["topology_id"], ev.detail["cache"]) == (
+        Kind.TOPOLOGY, "rebalance_finished", 4, "work")
     ev = one("ISPN100016: Rebalance failed with members [a, b], topology id 6 and cause java.lang.Exception: x")
     assert (ev.detail["event"], ev.members, ev.detail["reason"]) == ("rebalance_failed", ("a", "b"), "java.lang.Exception: x")
 

@@ -165,13 +165,13 @@ def test_unknown_layout_and_long_messages_are_parsed_every_time():
 
 def test_memo_is_bounded():
     for i in range(events.MEMO_SIZE + 300):
-        r = rec(f"ISPN100009: Advancing to rebalance phase READ_NEW_WRITE_ALL, topology id {i}", i,
+        r = rec(f"ISPN100010: Finished rebalance with members [a, b], topology id {i}", i,
                 f"jgroups-{i},keycloak-{i}-1")
         assert extract(r) == fresh(r)
         assert len(events._memo) <= events.MEMO_SIZE
         assert len(events._thread_memo) <= events._THREAD_MEMO_SIZE
     # still right once entries were forgotten
-    r = rec("ISPN100009: Advancing to rebalance phase READ_NEW_WRITE_ALL, topology id 0", 5,
+    r = rec("ISPN100010: Finished rebalance with members [a, b], topology id 0", 5,
             "jgroups-0,keycloak-0-1")
     assert extract(r) == fresh(r)
 
