@@ -327,6 +327,28 @@ def test_reader_stopped_early_gives_its_buffers_back(tmp_path, small_windows, mo
     check_subset(p)
 
 
+def test_file_cut_short_while_read(tmp_path, small_windows, monkeypatch, scanner):
+    """A log truncated in place while it is read (copytruncate rotation) gives a one-line error
+    naming the file, after what was read; no crash, no hang. (The grep reader reads what is left,
+    like the straightforward reader.)"""
+    if scanner != "native":
+        pytest.skip("the grep reader sees a shorter file as its end")
+    monkeypatch.setattr(fastscan, "PIECE", 1 << 12)
+    lines = []
+    for k in range(60):
+        lines += _noise(40, k * 100) + [_view(k * 100 + 50, k + 1, ["keycloak-0-111"])]
+    p = write(tmp_path, "k.log", lines)
+    errors: list[str] = []
+    info = SourceInfo(name=str(p))
+    it = fastscan.open_lines(Input(name=str(p), path=str(p), pod_hint=None), info, errors.append, threshold=0)
+    got = [next(it) for _ in range(5)]
+    with open(p, "r+b") as f:
+        f.truncate(20_000)
+    got += list(it)
+    assert got and len(errors) == 1 and str(p) in errors[0] and "\n" not in errors[0]
+    assert info.errors == errors
+
+
 def test_kubectl_prefix_stream(tmp_path, small_windows, monkeypatch):
     members = ["keycloak-0-111", "keycloak-1-222"]
     lines = []
