@@ -207,20 +207,6 @@ scanner is grep) when there are several files
 and together they are at least this big; small inputs do not pay for starting processes."""
 
 
-def _warm_up() -> None:
-    """Do once what the first records of an input do (compile the wordings' patterns, the layouts'
-    and the parsers' first uses), on the catalogue's own samples: worker processes forked after
-    this start warm."""
-    from jgview import catalogue, events, records
-
-    try:
-        for w in catalogue.PATTERNS + catalogue.IGNORED:
-            for s in w.samples[:1]:
-                events.extract(records.parse_line(s))
-    except Exception:  # noqa: BLE001 - only a head start: never a reason to fail
-        pass
-
-
 def _parallel_workers(srcs: list[_Src]) -> int:
     if len(srcs) < 2 or os.environ.get("JGVIEW_WORKERS") == "1" or sys.platform != "linux":
         return 1
@@ -275,10 +261,7 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
         ctx = multiprocessing.get_context("fork")
         # a worker per input: its memory goes back when the input is read (not held for the next)
         with ctx.Pool(workers, maxtasksperchild=1) as pool:
-            pending = pool.starmap_async(_collect_one, [(src, opts) for src in srcs], chunksize=1)
-            if len(srcs) > workers:
-                _warm_up()  # while the first workers read: those forked for the later inputs start warm
-            results = pending.get()
+            results = list(pool.starmap(_collect_one, [(src, opts) for src in srcs], chunksize=1))
     else:
         results = (_collect_one(src, opts) for src in srcs)
     for src, (info, kept, n_summarized, msgs) in zip(srcs, results):
