@@ -259,8 +259,8 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
         import multiprocessing
 
         ctx = multiprocessing.get_context("fork")
-        # a worker per input: its memory goes back when the input is read (not held for the next)
-        with ctx.Pool(workers, maxtasksperchild=1) as pool:
+        # the workers are forked here, once, while this process runs no other thread
+        with ctx.Pool(workers) as pool:
             results = list(pool.starmap(_collect_one, [(src, opts) for src in srcs], chunksize=1))
     else:
         results = (_collect_one(src, opts) for src in srcs)
