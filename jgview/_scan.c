@@ -122,6 +122,32 @@ static inline Py_ssize_t take(State *st, Py_ssize_t j, Py_ssize_t line_idx, Py_s
     return st->last_nl + 1;
 }
 
+/* An anchor found at i + b by a SIMD loop whose block starts at i (its newlines: the bits of nlm).
+ * Returns -2 when no word matches there, -1 when out of memory, else where to go on. */
+static inline Py_ssize_t candidate(const Scanner *S, State *st, Py_ssize_t i, int b, uint64_t nlm) {
+    Py_ssize_t j = i + b;
+    if (verify(S, st, j) < 0) return -2;
+    uint64_t before = nlm & (b ? (~0ull >> (64 - b)) : 0ull);
+    Py_ssize_t line_idx = st->nl + __builtin_popcountll(before);
+    Py_ssize_t line_start = before ? i + (63 - __builtin_clzll(before)) + 1 : st->last_nl + 1;
+    return take(st, j, line_idx, line_start);
+}
+
+/* The candidates of one SIMD block (bits of cm): 1 when a line was taken (``*at``: where to go on),
+ * 0 when none matched, -1 when out of memory, 2 when max_hits is reached (``*at``: where to stop). */
+static inline int block(const Scanner *S, State *st, Py_ssize_t i, uint64_t cm, uint64_t nlm, Py_ssize_t *at) {
+    while (cm) {
+        int b = __builtin_ctzll(cm);
+        cm &= cm - 1;
+        Py_ssize_t r = candidate(S, st, i, b, nlm);
+        if (r == -2) continue;
+        if (r < 0) return -1;
+        *at = r;
+        return (st->max_hits >= 0 && st->hits >= st->max_hits) ? 2 : 1;
+    }
+    return 0;
+}
+
 /* The scalar loop over [i, end): used for the tail of the SIMD loops and as the portable path. */
 static Py_ssize_t scan_scalar(const Scanner *S, State *st, Py_ssize_t i) {
     const unsigned char *buf = st->buf;
@@ -166,22 +192,12 @@ __attribute__((target("avx2,bmi,popcnt,lzcnt"))) static Py_ssize_t scan_avx2(con
             m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v0, A[q]), _mm256_cmpeq_epi8(v1, B[q])));
         uint32_t nlm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, NL));
         uint32_t cm = (uint32_t)_mm256_movemask_epi8(m);
-        int jumped = 0;
-        while (cm) {
-            int b = __builtin_ctz(cm);
-            cm &= cm - 1;
-            Py_ssize_t j = i + b;
-            if (verify(S, st, j) < 0) continue;
-            uint32_t before = nlm & (b ? (0xffffffffu >> (32 - b)) : 0u);
-            Py_ssize_t line_idx = st->nl + __builtin_popcount(before);
-            Py_ssize_t line_start = before ? i + (31 - __builtin_clz(before)) + 1 : st->last_nl + 1;
-            i = take(st, j, line_idx, line_start);
-            if (i < 0) return -1;
-            if (st->max_hits >= 0 && st->hits >= st->max_hits) return i;
-            jumped = 1;
-            break;
+        if (cm) {
+            int r = block(S, st, i, cm, nlm, &i);
+            if (r < 0) return -1;
+            if (r == 2) return i;
+            if (r == 1) continue;
         }
-        if (jumped) continue;
         if (nlm) {
             st->nl += __builtin_popcount(nlm);
             st->last_nl = i + (31 - __builtin_clz(nlm));
@@ -216,22 +232,12 @@ __attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt"))) static Py_ssiz
         }
         uint64_t cm = _mm512_cmpeq_epi8_mask(u, _mm512_setzero_si512());
         uint64_t nlm = _mm512_cmpeq_epi8_mask(v0, NL);
-        int jumped = 0;
-        while (cm) {
-            int b = __builtin_ctzll(cm);
-            cm &= cm - 1;
-            Py_ssize_t j = i + b;
-            if (verify(S, st, j) < 0) continue;
-            uint64_t before = nlm & (b ? (~0ull >> (64 - b)) : 0ull);
-            Py_ssize_t line_idx = st->nl + __builtin_popcountll(before);
-            Py_ssize_t line_start = before ? i + (63 - __builtin_clzll(before)) + 1 : st->last_nl + 1;
-            i = take(st, j, line_idx, line_start);
-            if (i < 0) return -1;
-            if (st->max_hits >= 0 && st->hits >= st->max_hits) return i;
-            jumped = 1;
-            break;
+        if (cm) {
+            int r = block(S, st, i, cm, nlm, &i);
+            if (r < 0) return -1;
+            if (r == 2) return i;
+            if (r == 1) continue;
         }
-        if (jumped) continue;
         if (nlm) {
             st->nl += __builtin_popcountll(nlm);
             st->last_nl = i + (63 - __builtin_clzll(nlm));
@@ -258,22 +264,12 @@ scan_vbmi(const Scanner *S, State *st) {
         __m512i g1 = _mm512_permutex2var_epi8(T2lo, v1, T2hi);
         uint64_t cm = _mm512_test_epi8_mask(g0, g1);
         uint64_t nlm = _mm512_cmpeq_epi8_mask(v0, NL);
-        int jumped = 0;
-        while (cm) {
-            int b = __builtin_ctzll(cm);
-            cm &= cm - 1;
-            Py_ssize_t j = i + b;
-            if (verify(S, st, j) < 0) continue;
-            uint64_t before = nlm & (b ? (~0ull >> (64 - b)) : 0ull);
-            Py_ssize_t line_idx = st->nl + __builtin_popcountll(before);
-            Py_ssize_t line_start = before ? i + (63 - __builtin_clzll(before)) + 1 : st->last_nl + 1;
-            i = take(st, j, line_idx, line_start);
-            if (i < 0) return -1;
-            if (st->max_hits >= 0 && st->hits >= st->max_hits) return i;
-            jumped = 1;
-            break;
+        if (cm) {
+            int r = block(S, st, i, cm, nlm, &i);
+            if (r < 0) return -1;
+            if (r == 2) return i;
+            if (r == 1) continue;
         }
-        if (jumped) continue;
         if (nlm) {
             st->nl += __builtin_popcountll(nlm);
             st->last_nl = i + (63 - __builtin_clzll(nlm));

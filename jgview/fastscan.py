@@ -965,6 +965,15 @@ def _split(fd: int, size: int, n: int) -> list[tuple[int, int]]:
     return [(a, b - a) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
+def _plain_end(win: _Windows, data: _Data, info: SourceInfo, newlines: int, size: int,
+               bom: int) -> Iterator[tuple[int, str]]:
+    """The tail of a plain file of ``size`` bytes holding ``newlines`` newlines; its counts."""
+    total = newlines + (1 if size and data.read(size - 1, 1) != b"\n" else 0)
+    yield from win.tail(total, size)
+    info.lines += total
+    info.bytes += size - bom
+
+
 def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnError, max_line: int,
                nranges: int, starts: _Starts) -> Iterator[tuple[int, str]]:
     import subprocess
@@ -1020,12 +1029,7 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
                 if g.returncode not in (0, 1):
                     raise OSError(f"grep exited with status {g.returncode}")
                 base += _wc_result(counts[k])
-            total = base
-            if size and data.read(size - 1, 1) != b"\n":
-                total += 1
-            yield from win.tail(total, size)
-            info.lines += total
-            info.bytes += size - bom
+            yield from _plain_end(win, data, info, base, size, bom)
         except OSError as exc:
             msg = f"jgview: error reading '{info.name}': {exc}"
             info.errors.append(msg)
@@ -1272,33 +1276,9 @@ def _scanner(native: Any, sample: bytes) -> Any:
     return native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
 
 
-def _pieces(fd: int, size: int, start: int) -> list[tuple[int, int]]:
-    """Newline-aligned ``(offset, length)`` pieces of about :data:`PIECE` bytes from ``start``."""
-    return [(start + o, n) for o, n in _split_from(fd, start, size, max(1, -(-(size - start) // PIECE)))]
-
-
-def _split_from(fd: int, start: int, size: int, n: int) -> list[tuple[int, int]]:
-    """Like :func:`_split` for the bytes from ``start`` (offsets relative to ``start``)."""
-    bounds = [start]
-    for k in range(1, n):
-        want = max(bounds[-1], start + (size - start) * k // n)
-        pos = want
-        found = -1
-        while pos < size:
-            buf = os.pread(fd, 1 << 16, pos)
-            if not buf:
-                break
-            i = buf.find(b"\n")
-            if i >= 0:
-                found = pos + i + 1
-                break
-            pos += len(buf)
-        if found < 0 or found >= size:
-            break
-        if found > bounds[-1]:
-            bounds.append(found)
-    bounds.append(size)
-    return [(a - start, b - a) for a, b in zip(bounds, bounds[1:]) if b > a]
+def _pieces(fd: int, size: int) -> list[tuple[int, int]]:
+    """Newline-aligned ``(offset, length)`` pieces of about :data:`PIECE` bytes."""
+    return _split(fd, size, max(1, -(-size // PIECE)))
 
 
 class _Scanned:
@@ -1436,7 +1416,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
         try:
             yield from win.head(bom)
-            pieces = deque(_pieces(fd, size, 0))
+            pieces = deque(_pieces(fd, size))
             base = 0  # lines before the piece
             while pieces or ahead:
                 while pieces and len(ahead) < AHEAD:
@@ -1469,12 +1449,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
                     sc.data = b""
                     buffers.give_back(sc.buf)
                 base += lines
-            total = base
-            if size and data.read(size - 1, 1) != b"\n":
-                total += 1
-            yield from win.tail(total, size)
-            info.lines += total
-            info.bytes += size - bom
+            yield from _plain_end(win, data, info, base, size, bom)
         except OSError as exc:
             msg = f"jgview: error reading '{info.name}': {exc}"
             info.errors.append(msg)

@@ -14,6 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_logs"
 
 
+def load_bench(name: str):
+    """``bench/NAME.py`` as a module (the benchmark scripts are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def jgview_exe() -> list[str]:
     """The console script installed beside this interpreter (falls back to ``python -m jgview``)."""
     cand = Path(sys.executable).parent / "jgview"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -18,19 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load("generate")
+gen = load_bench("generate")
 
 SIZE = 200 * 1024
 VIEW_LINE = re.compile(r"ISPN0000(?P<id>93|94): Received new(?:, MERGED)? cluster view for channel (?P<ch>\S+): (?:MergeView::)?"

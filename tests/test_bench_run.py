@@ -6,7 +6,6 @@ RSS sum. Every jgview child runs without PYTHONDONTWRITEBYTECODE, after an untim
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -14,21 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from conftest import load_bench
+
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
-
-run = _load("run")
+run = load_bench("run")
 
 
 def _rss_kb(pid: int) -> int:
@@ -180,7 +172,7 @@ def test_a_child_really_sees_the_cleaned_environment(monkeypatch):
 
 
 def test_table_and_json_report_pss(tmp_path, capsys):
-    gen = _load("generate")
+    gen = load_bench("generate")
     out = tmp_path / "out"
     gen.generate(str(out), size=100 * 1024, pods_n=2, jobs=1)
     jg = f"{sys.executable} -m jgview --json"
