@@ -1053,10 +1053,15 @@ def _inflate(fd: int, name: str, emit: Callable[[bytes], None], lines: Callable[
     def corrupt(why: str) -> str:
         return f"jgview: '{name}' has corrupt gzip data after line {lines()} ({why}); the rest is skipped"
 
+    from jgview.sources import GZIP_MAX_RATIO, GZIP_RATIO_GRACE
+
     error: str | None = None
     d = zlib.decompressobj(31)
     pos = 0
     pending = b""
+    total_in = 0
+    total_out = 0
+    work = 0
     try:
         while True:
             if not pending:
@@ -1079,12 +1084,25 @@ def _inflate(fd: int, name: str, emit: Callable[[bytes], None], lines: Callable[
                         error = corrupt("trailing data after the last gzip member")
                         break
                     d = zlib.decompressobj(31)
-            emit(d.decompress(pending, INFLATE_STEP))
+            out = d.decompress(pending, INFLATE_STEP)
+            total_in += len(pending) - len(d.unconsumed_tail) - (len(d.unused_data) if d.eof else 0)
+            if out:
+                # a gzip bomb: the same bound as the straightforward reader (NUL runs count little)
+                total_out += len(out)
+                nul = out.count(0)
+                work += len(out) - nul + nul // 64
+                if work > GZIP_RATIO_GRACE and total_out > GZIP_MAX_RATIO * max(total_in, 1):
+                    error = (f"jgview: '{name}' looks like a gzip bomb ({total_in} compressed bytes expanded to "
+                             f"{total_out}, over {GZIP_MAX_RATIO} times); stopped after line {lines()}, the rest is "
+                             "not read")
+                    break
+            emit(out)
             pending = d.unconsumed_tail
             if d.eof:
                 rest = d.unused_data
                 if rest.strip(b"\x00"):
-                    if rest[:2] != b"\x1f\x8b":
+                    # the next member's magic may be cut by the end of this read (b"\x1f" alone)
+                    if not b"\x1f\x8b".startswith(rest[:2]):
                         error = corrupt("trailing data after the last gzip member")
                         break
                     d = zlib.decompressobj(31)
@@ -1302,8 +1320,9 @@ class _Buffers:
         self.size = size
         self.free: Any = queue.SimpleQueue()
         for _ in range(n):
-            # anonymous memory: its pages are zeroed by the kernel when first written, not up front
-            self.free.put(mmap.mmap(-1, size))
+            # anonymous private memory: its pages are zeroed by the kernel when first written, not up
+            # front; private, so that a forked worker never writes into its parent's (or a sibling's)
+            self.free.put(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | getattr(mmap, "MAP_ANONYMOUS", 0x20)))
 
     def take(self, length: int) -> Any:
         """A buffer of at least ``length`` bytes (a new one when longer than the pooled ones)."""
@@ -1322,6 +1341,9 @@ class _Buffers:
 
 
 _BUFFERS: list[_Buffers] = []
+if hasattr(os, "register_at_fork"):
+    # a forked worker makes buffers of its own (its reads must never meet another process's)
+    os.register_at_fork(after_in_child=_BUFFERS.clear)
 
 
 def _buffers() -> _Buffers:
@@ -1497,13 +1519,13 @@ class _Hits:
             self.count += len(items)
             self.cond.notify_all()
 
-    def nudge(self, scanned: int) -> bool:
+    def nudge(self, scanned: tuple[int, int]) -> bool:
         """When the reader waits for items: hand it how far the scan is (it frees memory up to
         there). True when it did."""
         with self.cond:
             if not self.idle or self.items:
                 return False
-            self.items.append([(PROGRESS, 0, scanned)])
+            self.items.append([(PROGRESS, scanned[1], scanned[0])])
             self.cond.notify_all()
             return True
 
@@ -1627,7 +1649,7 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
     data = _Ring()
     hits = _Hits(data)
     stream = _StreamScan(native, hits)
-    data.on_full = lambda: hits.nudge(stream.scanned)
+    data.on_full = lambda: hits.nudge((stream.scanned, stream.lines + 1))
     state: dict[str, Any] = {"lines": 0, "error": None, "last": b""}
 
     def inflate() -> None:
@@ -1659,6 +1681,8 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
     t.start()
 
     def gen() -> Iterator[tuple[int, str]]:
+        from collections import deque
+
         win = _Windows(data, info, max_line, starts)
         win.next_sample = 1 << 62  # the inflater picks the sample lines (it knows their numbers)
         done = False
@@ -1666,25 +1690,42 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
             bom = 3 if data.read(0, 3) == b"\xef\xbb\xbf" else 0
             yield from win.head(bom)
             win.next_sample = 1 << 62
+            # sample lines are held back until no later window's look-back can reach them (a
+            # sample yielded inside the lines a candidate looks back over would cut its record)
+            held: deque[tuple[int, int, str]] = deque()
+
+            def far(before_line: int, before_off: int, reach_lines: int = BACK_LINES,
+                    reach_bytes: int = BACK_BYTES) -> Iterator[tuple[int, str]]:
+                """The held samples out of reach of a look-back (``reach_lines``, ``reach_bytes``)
+                from ``before_line``/``before_off``."""
+                while held and (held[0][0] < before_line - reach_lines - 1 or held[0][1] <= before_off - reach_bytes):
+                    n, e, text = held.popleft()
+                    if n > win.upto:
+                        win.upto, win.upto_end = n, e
+                        yield n, text
+
             for items in hits:
                 for kind, lineno, start in items:
-                    if kind == PROGRESS:
-                        data.release(min(win.upto_end, start - BACK_BYTES))
+                    if kind == PROGRESS:  # nothing to read before here but a look-back's reach
+                        yield from far(lineno, start)
+                        data.release(start - BACK_BYTES)
                         continue
-                    data.release(min(win.upto_end, start))
+                    yield from far(lineno, start)
                     if kind == SAMPLE:
-                        if lineno > win.upto:
-                            ln = _line_at(data, start, max_line)
-                            if ln is not None:
-                                win.upto, win.upto_end = lineno, ln.end
-                                yield lineno, win._text(ln)
+                        data.release(min(win.upto_end, start))
+                        ln = _line_at(data, start, max_line)
+                        if ln is not None and lineno > win.upto:
+                            held.append((lineno, ln.end, win._text(ln)))
                         continue
+                    held.clear()  # within this window's reach: it reads those lines itself, or not
+                    data.release(min(win.upto_end, start))
                     ln = _line_at(data, start, max_line)
                     if ln is not None:
                         yield from win.window_line(lineno, ln)
             end = data.end()
             t.join()
             total = state["lines"] + (1 if end and state["last"] != b"\n" else 0)
+            yield from far(total, end, TAIL_LINES, TAIL_BYTES)  # the tail's own reach
             data.release(win.upto_end)
             yield from win.tail(total, end)
             info.lines += total

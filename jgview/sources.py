@@ -415,7 +415,8 @@ def _gunzip(raw: Iterator[bytes]) -> Iterator[bytes]:
             if d.eof:
                 rest = d.unused_data
                 if rest.strip(b"\x00"):
-                    if rest[:2] != _GZIP_MAGIC:
+                    # the next member's magic may be cut by the end of this read (b"\x1f" alone)
+                    if not _GZIP_MAGIC.startswith(rest[:2]):
                         raise _Corrupt("trailing data after the last gzip member")
                     d = zlib.decompressobj(31)
                     data = rest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jgview import fastscan, pipeline
-from jgview.models import SourceInfo
+from jgview.models import Kind, SourceInfo
 from jgview.sources import Input
 from jgview.sources import open_lines as slow_lines
 
@@ -347,6 +348,85 @@ def test_file_cut_short_while_read(tmp_path, small_windows, monkeypatch, scanner
     got += list(it)
     assert got and len(errors) == 1 and str(p) in errors[0] and "\n" not in errors[0]
     assert info.errors == errors
+
+
+def _stored_member(data: bytes, level: int = 0) -> bytes:
+    c = zlib.compressobj(level, zlib.DEFLATED, 31)
+    return c.compress(data) + c.flush()
+
+
+def test_gzip_member_magic_cut_by_a_read(tmp_path, monkeypatch, scanner):
+    """A gzip file whose next member starts one byte before the end of a 256 KiB read (its magic cut
+    in two: ``\x1f`` | ``\x8b``) is read whole, not reported as corrupt (every reader)."""
+    boundary = 1 << 18
+    lines = [_view(i, i + 1, ["keycloak-0-111"]) if i % 97 == 0 else NOISE.format(t=_ts(i), i=i)
+             for i in range(8000)]
+    # a first member of exactly boundary - 1 bytes: stored (level 0) whole lines plus a filler line
+    first = b""
+    k = 0
+    while len(_stored_member(first + (lines[k] + "\n").encode())) <= boundary - 200:
+        first += (lines[k] + "\n").encode()
+        k += 1
+    member = None
+    for extra in range(400):
+        cand = _stored_member(first + b"x" * extra + b"\n")
+        if len(cand) == boundary - 1:
+            member = cand
+            break
+    assert member is not None
+    rest = ("\n".join(lines[k:]) + "\n").encode()
+    p = tmp_path / "keycloak-0.log.gz"
+    p.write_bytes(member + _stored_member(rest, 1))
+    a = assert_same([p], monkeypatch)
+    assert a["problems"] == []
+    assert sum(1 for e in a["events"] if e[0] is Kind.VIEW) == len(range(0, 8000, 97))
+
+
+def test_gzip_bomb_stopped_by_the_fast_reader_too(tmp_path, monkeypatch, scanner):
+    p = tmp_path / "bomb.log.gz"
+    p.write_bytes(gzip.compress(_view(1, 1, ["a-1"]).encode() + b"\n" + b"a" * (40 << 20), 9))
+    for fast in (True, False):
+        a = analyze([p], fast, monkeypatch)
+        assert len(a.problems) == 1 and "gzip bomb" in a.problems[0], a.problems
+
+
+def test_gzip_samples_do_not_cut_records(tmp_path, monkeypatch, scanner):
+    """Sample lines (one per SAMPLE_EVERY bytes) never fall inside the lines a candidate's window
+    looks back over: a candidate that continues a stack trace keeps its record's time and level."""
+    monkeypatch.setattr(fastscan, "SAMPLE_EVERY", 4096)
+    lines = []
+    for k in range(60):
+        lines += _noise(60, k * 100)
+        lines.append(f"{_ts(k * 100 + 70)} ERROR [org.infinispan.remoting.transport.jgroups.JGroupsTransport] (main) "
+                     "failed to start channel")
+        lines.append("org.infinispan.commons.CacheConfigurationException: failed")
+        lines += [f"\tat org.example.Frame{j}.method(Frame{j}.java:{j})" for j in range(40 + k % 7)]
+        lines.append("Caused by: java.lang.IllegalArgumentException: dns_query can not be null or empty")
+    data = ("\n".join(lines) + "\n").encode()
+    p = tmp_path / "keycloak-0.log.gz"
+    p.write_bytes(gzip.compress(data, 1))
+    a = assert_same([p], monkeypatch)
+    assert sum(1 for e in a["events"] if e[0] is Kind.CHANNEL_ERROR) == 60
+
+
+def test_workers_forked_after_a_read_use_their_own_buffers(tmp_path, monkeypatch, scanner):
+    """Reading a big file in this process, then several in forked workers: the workers never share
+    the parent's piece buffers (their reads would land in each other's memory)."""
+    monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
+    paths = []
+    for k in range(3):
+        lines = []
+        for i in range(60):
+            lines += _noise(50, i * 100) + [_view(i * 100 + 60, i + 1, [f"keycloak-{k}-{k}11"])]
+        paths.append(write(tmp_path, f"keycloak-{k}.log", lines))
+    monkeypatch.setenv(fastscan.ENV_MIN, "0")
+    pipeline.analyze([str(paths[0])])  # buffers made in this process
+    monkeypatch.setenv("JGVIEW_WORKERS", "3")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    par = summary(pipeline.analyze([str(p) for p in paths]))
+    monkeypatch.setenv("JGVIEW_WORKERS", "1")
+    seq = summary(pipeline.analyze([str(p) for p in paths]))
+    assert par == seq
 
 
 def test_kubectl_prefix_stream(tmp_path, small_windows, monkeypatch):
