@@ -475,13 +475,21 @@ static int choose_anchors(Scanner *S, const unsigned char *sample, Py_ssize_t n,
 /* ---------------------------------------------------------------------------------------------- */
 /* the Python type */
 
-static void Scanner_dealloc(Scanner *S) {
+static void release_tables(Scanner *S) {
     free(S->words);
     free(S->wlen);
     free(S->anc);
     free(S->plist_start);
     free(S->plist);
     free(S->pair_of);
+    S->words = NULL;
+    S->wlen = S->anc = S->plist_start = S->plist = NULL;
+    S->pair_of = NULL;
+    S->nwords = S->npairs = 0;
+}
+
+static void Scanner_dealloc(Scanner *S) {
+    release_tables(S);
     Py_XDECREF(S->words_obj);
     Py_TYPE(S)->tp_free((PyObject *)S);
 }
@@ -503,10 +511,13 @@ static int Scanner_init(Scanner *S, PyObject *args, PyObject *kw) {
         PyErr_Format(PyExc_ValueError, "need 1 to %d words", MAX_WORDS);
         goto fail;
     }
-    if (S->words) { /* __init__ called twice */
+    if (S->words_obj) { /* __init__ called twice */
         PyErr_SetString(PyExc_RuntimeError, "Scanner is already initialized");
-        goto fail;
+        Py_DECREF(seq);
+        PyBuffer_Release(&sample);
+        return -1;
     }
+    release_tables(S); /* what an earlier, failed __init__ left */
     S->nwords = (int)n;
     S->words = calloc((size_t)n, MAX_WORD);
     S->wlen = calloc((size_t)n, sizeof(int));
@@ -548,6 +559,7 @@ static int Scanner_init(Scanner *S, PyObject *args, PyObject *kw) {
     PyBuffer_Release(&sample);
     return 0;
 fail:
+    release_tables(S); /* never half built: scan() and the getters see an uninitialized Scanner */
     Py_DECREF(seq);
     PyBuffer_Release(&sample);
     return -1;
@@ -590,7 +602,7 @@ static PyObject *Scanner_scan(Scanner *S, PyObject *args, PyObject *kw) {
     static char *kwlist[] = {"buffer", "start", "end", "max_hits", NULL};
     Py_buffer view;
     Py_ssize_t start = 0, end = -1, max_hits = -1;
-    if (!S->words) {
+    if (!S->words_obj) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialized");
         return NULL;
     }
@@ -618,7 +630,7 @@ static PyObject *Scanner_read_scan(Scanner *S, PyObject *args, PyObject *kw) {
     long long offset;
     Py_ssize_t length, max_hits = -1;
     Py_buffer view;
-    if (!S->words) {
+    if (!S->words_obj) {
         PyErr_SetString(PyExc_RuntimeError, "Scanner is not initialized");
         return NULL;
     }
@@ -663,7 +675,7 @@ static PyObject *Scanner_read_scan(Scanner *S, PyObject *args, PyObject *kw) {
 static PyObject *Scanner_get_level(Scanner *S, void *closure) { return PyLong_FromLong(S->level); }
 
 static PyObject *Scanner_get_anchors(Scanner *S, void *closure) {
-    if (!S->words) return PyList_New(0);
+    if (!S->words_obj) return PyList_New(0);
     PyObject *out = PyList_New(S->nwords);
     if (!out) return NULL;
     for (int k = 0; k < S->nwords; k++) {

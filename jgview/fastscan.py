@@ -1340,6 +1340,25 @@ class _Buffers:
             self.free.put(buf)
 
 
+_SWITCH: list[float] = [0, 0.0]
+"""Readers using a short GIL switch interval, and the interval before the first one."""
+
+
+def _short_switch(on: bool) -> None:
+    """The reading threads need the GIL for a moment per piece; the parsing thread holds it almost
+    all the time and would keep them waiting up to 5 ms each time: while any plain file is read, a
+    short switch interval (readers closed in any order give the old one back at the last)."""
+    if on:
+        if _SWITCH[0] == 0:
+            _SWITCH[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_SWITCH[1], SWITCH_INTERVAL))
+        _SWITCH[0] += 1
+    elif _SWITCH[0] > 0:
+        _SWITCH[0] -= 1
+        if _SWITCH[0] == 0:
+            sys.setswitchinterval(_SWITCH[1])
+
+
 _BUFFERS: list[_Buffers] = []
 if hasattr(os, "register_at_fork"):
     # a forked worker makes buffers of its own (its reads must never meet another process's)
@@ -1432,10 +1451,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         pool = ThreadPoolExecutor(max_workers=max(1, nthreads), thread_name_prefix="jgview-scan")
         buffers = _buffers()
         ahead: deque[Any] = deque()
-        # the reading threads need the GIL for a moment per piece; the parsing thread holds it
-        # almost all the time and would keep them waiting up to 5 ms each time
-        switch = sys.getswitchinterval()
-        sys.setswitchinterval(min(switch, SWITCH_INTERVAL))
+        _short_switch(True)
         try:
             yield from win.head(bom)
             pieces = deque(_pieces(fd, size))
@@ -1477,7 +1493,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
             info.errors.append(msg)
             on_error(msg)
         finally:
-            sys.setswitchinterval(switch)
+            _short_switch(False)
             pool.shutdown(wait=True, cancel_futures=True)
             for _off, _length, fut in ahead:  # stopped early: the pieces read ahead give their buffers back
                 if not fut.cancelled() and fut.exception() is None:
@@ -1678,11 +1694,11 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
             hits.finish()
 
     t = threading.Thread(target=inflate, daemon=True)
-    t.start()
 
     def gen() -> Iterator[tuple[int, str]]:
         from collections import deque
 
+        t.start()  # when the reading starts, not before
         win = _Windows(data, info, max_line, starts)
         win.next_sample = 1 << 62  # the inflater picks the sample lines (it knows their numbers)
         done = False

@@ -207,8 +207,15 @@ scanner is grep) when there are several files
 and together they are at least this big; small inputs do not pay for starting processes."""
 
 
+def _workers_asked() -> int | None:
+    """``JGVIEW_WORKERS`` as a positive number (anything else: not asked, the default applies)."""
+    v = os.environ.get("JGVIEW_WORKERS", "").strip()
+    return int(v) if v.isdigit() and int(v) > 0 else None
+
+
 def _parallel_workers(srcs: list[_Src]) -> int:
-    if len(srcs) < 2 or os.environ.get("JGVIEW_WORKERS") == "1" or sys.platform != "linux":
+    asked = _workers_asked()
+    if len(srcs) < 2 or asked == 1 or sys.platform != "linux":
         return 1
     if any(s.path is None for s in srcs):
         return 1
@@ -218,7 +225,7 @@ def _parallel_workers(srcs: list[_Src]) -> int:
             total += os.path.getsize(s.path)  # type: ignore[arg-type]
         except OSError:
             pass
-    if total < PARALLEL_MIN_BYTES and not os.environ.get("JGVIEW_WORKERS"):
+    if total < PARALLEL_MIN_BYTES and not asked:
         return 1
     try:
         cores = len(os.sched_getaffinity(0))
@@ -229,8 +236,30 @@ def _parallel_workers(srcs: list[_Src]) -> int:
     # worker per two cores, so that memory does not grow for no gain
     from jgview import fastscan
 
-    want = int(os.environ.get("JGVIEW_WORKERS", "0") or 0) or (cores if fastscan.native_available() else cores // 2)
+    want = asked or (cores if fastscan.native_available() else cores // 2)
     return max(1, min(want, cores, len(srcs)))
+
+
+def _collect_parallel(srcs: list[_Src], opts: AnalyzeOptions, workers: int,
+                      err: OnError) -> list[tuple[SourceInfo, list[Event], int, list[str]]]:
+    """:func:`_collect_one` of every input in worker processes (forked all at once at the start,
+    while this process runs no other thread). An input whose worker ended abruptly (killed: out of
+    memory?) is read again in this process, with a problem line saying so."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    results = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
+        futures = [ex.submit(_collect_one, src, opts) for src in srcs]
+        for src, fut in zip(srcs, futures):
+            try:
+                results.append(fut.result())
+            except BrokenProcessPool:
+                err(f"jgview: the worker process reading '{src.name}' ended abruptly (killed, out of memory?); "
+                    "reading it again in one process")
+                results.append(_collect_one(src, opts))
+    return results
 
 
 def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnError | None = None) -> Analysis:
@@ -256,12 +285,7 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
     summarized = 0
     workers = _parallel_workers(srcs)
     if workers > 1:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        # the workers are forked here, once, while this process runs no other thread
-        with ctx.Pool(workers) as pool:
-            results = list(pool.starmap(_collect_one, [(src, opts) for src in srcs], chunksize=1))
+        results = _collect_parallel(srcs, opts, workers, err)
     else:
         results = (_collect_one(src, opts) for src in srcs)
     for src, (info, kept, n_summarized, msgs) in zip(srcs, results):

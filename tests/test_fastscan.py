@@ -429,6 +429,44 @@ def test_workers_forked_after_a_read_use_their_own_buffers(tmp_path, monkeypatch
     assert par == seq
 
 
+_REAL_COLLECT = pipeline._collect_one
+_PARENT = [0]
+
+
+def _dies_in_a_worker(src, opts):
+    """(module level: the worker pool pickles it by name)"""
+    if os.getpid() != _PARENT[0] and src.name.endswith("keycloak-1.log"):
+        os._exit(137)
+    return _REAL_COLLECT(src, opts)
+
+
+def test_a_worker_killed_is_read_again_and_said(tmp_path, monkeypatch, scanner):
+    """A worker process that dies (the OOM killer) does not hang the run: its input is read again
+    in the main process, with a one-line problem."""
+    paths = []
+    for k in range(2):
+        lines = []
+        for i in range(20):
+            lines += _noise(20, i * 100) + [_view(i * 100 + 60, i + 1, [f"keycloak-{k}-{k}11"])]
+        paths.append(write(tmp_path, f"keycloak-{k}.log", lines))
+    monkeypatch.setenv(fastscan.ENV_MIN, "0")
+    monkeypatch.setenv("JGVIEW_WORKERS", "2")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    _PARENT[0] = os.getpid()
+    monkeypatch.setattr(pipeline, "_collect_one", _dies_in_a_worker)
+    a = pipeline.analyze([str(p) for p in paths])
+    assert [m for m in a.problems if "ended abruptly" in m and "keycloak-1.log" in m]
+    monkeypatch.setenv("JGVIEW_WORKERS", "1")
+    b = pipeline.analyze([str(p) for p in paths])
+    assert summary(a)["events"] == summary(b)["events"]
+
+
+def test_workers_variable_not_a_number_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setenv("JGVIEW_WORKERS", "auto")
+    p = write(tmp_path, "k.log", _noise(5) + [_view(10, 1, ["keycloak-0-111"])])
+    assert pipeline.analyze([str(p), str(p)]).verdict is not None
+
+
 def test_kubectl_prefix_stream(tmp_path, small_windows, monkeypatch):
     members = ["keycloak-0-111", "keycloak-1-222"]
     lines = []

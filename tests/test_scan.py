@@ -193,3 +193,22 @@ def test_property_same_as_reference(words, body, data) -> None:
     sc = _scan.Scanner(words, buf[: data.draw(st.integers(0, len(buf)))], level)
     max_hits = data.draw(st.sampled_from([-1, 1, 3]))
     assert scan_all(sc, buf, 0, len(buf), max_hits) == reference(buf, words, 0, len(buf))
+
+
+def test_failed_init_leaves_no_half_built_scanner() -> None:
+    """After __init__ fails (bad word, too many distinct anchors), the object answers cleanly."""
+    s = _scan.Scanner.__new__(_scan.Scanner)
+    with pytest.raises(TypeError):
+        s.__init__([b"ab", 1])
+    assert s.anchors == []
+    with pytest.raises(RuntimeError):
+        s.scan(b"ab\n")
+    many = [bytes([a, b]) for a in range(33, 43) for b in range(33, 43)]  # 100 distinct bigrams
+    with pytest.raises(ValueError):
+        s.__init__(many)
+    with pytest.raises(RuntimeError):
+        s.scan(b"!!" * 100)
+    s.__init__([b"ab"])  # and it can still be initialized
+    assert s.scan(b"x\nab\n")[0] == [(1, 2)]
+    with pytest.raises(RuntimeError):
+        s.__init__([b"cd"])
