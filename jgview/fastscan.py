@@ -747,9 +747,9 @@ class _Windows:
             yield lineno, self._text(ln)
 
     def window(self, lineno: int, off: int, raw: bytes, full: int, nxt: _Hit | None = None,
-               base_line: int = 0, base_off: int = 0) -> Iterator[tuple[int, str]]:
+               base_off: int = 0) -> Iterator[tuple[int, str]]:
         """The lines of one candidate's window not yielded yet (``nxt``: the line after it, as
-        grep printed it, numbered from ``base_line``/``base_off``)."""
+        grep printed it, its offset counted from ``base_off``)."""
         return self.window_line(lineno, _Line(off, off + full + 1, raw, full > self.max_line), nxt, base_off)
 
     def window_line(self, lineno: int, cand: _Line, nxt: _Hit | None = None,
@@ -1023,7 +1023,7 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
                     out.seek(0)
                     stream = out
                 for n, o, raw, full, nxt in _hits(stream, max_line):
-                    yield from win.window(base + n, off + o, raw, full, nxt, base, off)
+                    yield from win.window(base + n, off + o, raw, full, nxt, off)
                 if k == 0:
                     g.wait()
                 if g.returncode not in (0, 1):
