@@ -1504,6 +1504,10 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
 
 
 
+COALESCE = 256 << 10
+"""Inflated bytes joined before they are scanned and kept (members of a few bytes each would
+otherwise make as many chunks)."""
+
 MAX_QUEUED = 1 << 17
 """Candidate lines the gzip inflater gets ahead of the reader at most (unless the reader waits for
 bytes not yet inflated: then the inflater goes on)."""
@@ -1672,18 +1676,33 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
         lines = 0
         last = b""
 
+        small: list[bytes] = []  # small inflated pieces (a gzip member per line) joined first
+        small_n = 0
+
+        def flush() -> None:
+            nonlocal small_n
+            if small:
+                buf = small[0] if len(small) == 1 else b"".join(small)
+                small.clear()
+                small_n = 0
+                data.append(buf)
+                stream.feed(buf)
+
         def emit(buf: bytes) -> None:
-            nonlocal lines, last
+            nonlocal lines, last, small_n
             if not buf:
                 return
-            data.append(buf)
             lines += buf.count(b"\n")
             last = buf[-1:]
-            stream.feed(buf)
+            small.append(buf)
+            small_n += len(buf)
+            if small_n >= COALESCE:
+                flush()
 
         failed = True
         try:
             state["error"], failed = _inflate(fd, name, emit, lambda: lines)
+            flush()
             stream.close()
         except Exception as exc:  # noqa: BLE001 - never leave the reader waiting
             state["error"] = state["error"] or f"jgview: error reading '{name}' after line {lines}: {exc}"

@@ -279,6 +279,7 @@ def test_gzip_read_through_a_small_memory_window(tmp_path, small_windows, monkey
     monkeypatch.setattr(fastscan, "RING_TAIL", 2048)
     monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
     monkeypatch.setattr(fastscan, "INFLATE_STEP", 1 << 14)
+    monkeypatch.setattr(fastscan, "COALESCE", 1 << 14)
     monkeypatch.setattr(fastscan, "BACK_BYTES", 1 << 14)
     monkeypatch.setattr(fastscan, "FORWARD_BYTES", 1 << 14)
     members = ["keycloak-0-111", "keycloak-1-222"]
