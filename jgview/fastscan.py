@@ -1,20 +1,19 @@
-"""Fast reading of big inputs: the system's ``grep`` finds the candidate lines, Python reads only
-the line *windows* around them.
+"""Fast reading of big inputs: a scanner finds the candidate lines, Python reads only the line
+*windows* around them.
 
 The records stage builds records only from candidate lines (:func:`jgview.catalogue.is_candidate`:
-every line that can hold a membership event contains one of the catalogue's
-:data:`~jgview.catalogue.CANDIDATE_WORDS`). On a big log nearly all lines are not candidates, and
-reading them in Python is what makes the straightforward path (:func:`jgview.sources.open_lines`)
-slow. Here GNU grep (``LC_ALL=C grep -a -n -b -E WORDS``, argument lists, never a shell) scans the
-file, and :func:`open_lines` yields — in increasing line order, like ``open_lines`` — only:
+the lines holding a catalogue wording's keyword, :data:`~jgview.catalogue.CANDIDATE_KEYWORDS`). On
+a big log nearly all lines are not candidates, and reading them in Python is what makes the
+straightforward path (:func:`jgview.sources.open_lines`) slow. Here a scanner finds them, and
+:func:`open_lines` yields — in increasing line order, like ``open_lines`` — only:
 
 - the *head*: the first :data:`HEAD_LINES` lines (the first time, the layout, CSV headers);
 - each candidate line, with the lines before it back to the start of its record when it is itself
   a continuation line (a java.util.logging ``LEVEL: message`` line, ``Caused by: …``) and the lines
   after it up to the next line that starts a record of the same pod (continuation lines, wrapped
   views), bounded like the records stage's joining (200 lines, 1 MiB);
-- one line every :data:`SAMPLE_EVERY` bytes between windows (numbered inside the gap), so that the
-  date of time-only (WildFly console) logs still rolls over at midnight across long gaps;
+- one line every :data:`SAMPLE_EVERY` bytes between windows, so that the date of time-only
+  (WildFly console) logs still rolls over at midnight across long gaps;
 - the *tail*: the last :data:`TAIL_LINES` lines (the last time).
 
 Whether a line starts a record is decided by the records stage's own parser, once per line
@@ -22,17 +21,18 @@ Whether a line starts a record is decided by the records stage's own parser, onc
 Between two windows there is a gap in the line numbers; the records stage never joins a line
 after a gap to a record before it.
 
-A plain file is split into newline-aligned byte ranges, one per available CPU (at most
-:data:`MAX_RANGES`), each fed to its own grep through a pipe with ``os.sendfile`` from a thread,
-and counted by ``wc -l`` the same way (to number the lines of the next range). A gzip file
-(by its magic bytes) is decompressed with :mod:`zlib` in a thread (which releases the GIL) into an
-unlinked temporary file and into grep's standard input at once; the windows are read back from the
-temporary file. ``info.lines`` and ``info.bytes`` are the whole input's.
+The scanner is the C extension ``jgview._scan`` when it is built (:func:`scan_words`: one pass, no
+GIL, several GB/s). A plain file is read in newline-aligned pieces of :data:`PIECE` bytes by
+threads, :data:`AHEAD` pieces ahead of the one being parsed; a gzip file (by its magic bytes) is
+inflated by a thread into bounded memory (:class:`_Ring`) and scanned as it comes, the inflater
+also choosing the sample lines. Otherwise GNU grep (``LC_ALL=C grep -a -n -b -E WORDS``, argument
+lists, never a shell) scans newline-aligned byte ranges of a plain file fed through pipes, with
+``wc -l`` numbering them, or a gzip file inflated into an unlinked temporary file.
+``info.lines`` and ``info.bytes`` are the whole input's.
 
-When grep is not GNU grep, or is missing, or the input is not a regular file, UTF-16, or a
-CSV/TSV export, :func:`open_lines` returns None and the caller uses the straightforward path.
-Memory stays bounded: no input is held, every line read is cut at ``max_line`` bytes.
-"""
+When neither scanner is there, or the input is not a regular file, UTF-16, or a CSV/TSV export,
+:func:`open_lines` returns None and the caller uses the straightforward path. Memory stays
+bounded: no input is held, every line read is cut at ``max_line`` bytes."""
 
 from __future__ import annotations
 
@@ -1724,7 +1724,7 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
         try:
             bom = 3 if data.read(0, 3) == b"\xef\xbb\xbf" else 0
             yield from win.head(bom)
-            win.next_sample = 1 << 62
+            win.next_sample = 1 << 62  # (the head moved it)
             # sample lines are held back until no later window's look-back can reach them (a
             # sample yielded inside the lines a candidate looks back over would cut its record)
             held: deque[tuple[int, int, str]] = deque()
