@@ -1,4 +1,4 @@
-"""fastscan: the grep-driven reader of big inputs gives the same answer as reading every line."""
+"""fastscan: the fast reader of big inputs (native scanner and grep) gives the same answer as reading every line."""
 
 from __future__ import annotations
 
