@@ -78,7 +78,8 @@ BACK_LINES = 256
 """Lines read back from a candidate that continues a record, at most (the records stage's ring)."""
 BACK_BYTES = 1 << 20
 _SCAN_LIMIT = 64 << 20
-"""Bytes searched for the end of one over-long line before the window stops there."""
+"""Bytes searched for the end of one over-long line of a gzip input (held in memory meanwhile)
+before the window stops there."""
 _SHAPES = 4096
 _SHAPE_BYTES = 24
 
@@ -229,6 +230,9 @@ class _Data:
             self.failed = failed
             self.cond.notify_all()
 
+    scan_limit = 1 << 62
+    """Bytes searched for the end of an over-long line: no limit on a file (nothing is kept while
+    it is searched)."""
     _BLOCK = 1 << 14
     _cache_off = -1
     _cache = b""
@@ -291,6 +295,9 @@ class _Ring(_Data):
     """Inflated bytes in memory, from the reader's low-water mark on: no temporary file. The reader
     never reads before the start of the candidate line it is at, nor before the end of what it
     already yielded (:meth:`release`); reading dropped bytes gives ``b""``."""
+
+    scan_limit = _SCAN_LIMIT
+    """(what is searched is held in memory meanwhile: an over-long line's end is searched this far)"""
 
     def __init__(self) -> None:
         super().__init__(-1, None)
@@ -479,7 +486,8 @@ def _line_at(data: _Data, off: int, max_line: int, first: int = 4096) -> _Line |
     # longer than max_line: find its end without keeping it
     head = buf[:max_line]
     pos = off + n
-    while pos - off < _SCAN_LIMIT:
+    limit = data.scan_limit
+    while pos - off < limit:
         chunk = data.read(pos, 1 << 20)
         if not chunk:
             return _Line(off, pos, head, True)

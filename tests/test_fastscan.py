@@ -468,6 +468,18 @@ def test_workers_variable_not_a_number_is_ignored(tmp_path, monkeypatch):
     assert pipeline.analyze([str(p), str(p)]).verdict is not None
 
 
+def test_candidate_line_longer_than_the_search_limit(tmp_path, small_windows, monkeypatch, scanner):
+    """A candidate line longer than the bytes searched for a gzip line's end (64 MiB; 64 KiB here)
+    is still read from a plain file: its first bytes hold the event, as reading every line finds."""
+    monkeypatch.setattr(fastscan, "_SCAN_LIMIT", 1 << 16)
+    monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
+    lines = _noise(30) + [_view(40, 2, ["keycloak-0-111"]) + " " + "y" * 300_000] + _noise(30, 50) + [
+        _view(90, 3, ["keycloak-0-111"])]
+    p = write(tmp_path, "keycloak-0.log", lines)
+    a = assert_same([p], monkeypatch)
+    assert sum(1 for e in a["events"] if e[0] is Kind.VIEW) == 2
+
+
 def test_kubectl_prefix_stream(tmp_path, small_windows, monkeypatch):
     members = ["keycloak-0-111", "keycloak-1-222"]
     lines = []
