@@ -473,9 +473,10 @@ def test_candidate_line_longer_than_the_search_limit(tmp_path, small_windows, mo
     is still read from a plain file: its first bytes hold the event, as reading every line finds."""
     monkeypatch.setattr(fastscan, "_SCAN_LIMIT", 1 << 16)
     monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
-    lines = _noise(30) + [_view(40, 2, ["keycloak-0-111"]) + " " + "y" * 300_000] + _noise(30, 50) + [
+    lines = _noise(30) + [_view(40, 2, ["keycloak-0-111"]) + " " + "y" * 1_500_000] + _noise(30, 50) + [
         _view(90, 3, ["keycloak-0-111"])]
     p = write(tmp_path, "keycloak-0.log", lines)
+    check_subset(p, max_line=4096)  # lines cut at 4 KiB: the line's end is searched past the limit
     a = assert_same([p], monkeypatch)
     assert sum(1 for e in a["events"] if e[0] is Kind.VIEW) == 2
 
