@@ -1049,81 +1049,30 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
     return gen()
 
 
-INFLATE_STEP = 1 << 20
-"""Inflated bytes handed on at a time at most."""
-
-
 def _inflate(fd: int, name: str, emit: Callable[[bytes], None], lines: Callable[[], int]) -> tuple[str | None, bool]:
-    """Decompress the gzip file ``fd`` (all its members) into ``emit``. Returns ``(one-line problem
-    or None, whether reading failed)``; ``lines()`` says how many lines were emitted so far."""
-    import zlib
+    """Decompress the gzip file ``fd`` into ``emit`` with the straightforward reader's decompressor
+    (:func:`jgview.sources._gunzip`: every member, trailing NULs, the gzip-bomb bound). Returns
+    ``(one-line problem or None, whether reading failed)``; ``lines()`` says how many lines were
+    emitted so far."""
+    from jgview import sources
 
-    def corrupt(why: str) -> str:
-        return f"jgview: '{name}' has corrupt gzip data after line {lines()} ({why}); the rest is skipped"
-
-    from jgview.sources import GZIP_MAX_RATIO, GZIP_RATIO_GRACE
-
-    error: str | None = None
-    d = zlib.decompressobj(31)
-    pos = 0
-    pending = b""
-    total_in = 0
-    total_out = 0
-    work = 0
-    try:
+    def raw() -> Iterator[bytes]:
+        pos = 0
         while True:
-            if not pending:
-                pending = os.pread(fd, 1 << 18, pos)
-                pos += len(pending)
-                if not pending:
-                    if not d.eof:
-                        try:
-                            emit(d.flush())
-                        except zlib.error:
-                            pass
-                        error = (f"jgview: '{name}' is a truncated gzip file: read {lines()} lines before the "
-                                 "data ended (was it still being written or cut by a transfer?)")
-                    break
-                if d.eof:  # the last member ended where a read ended
-                    if not pending.strip(b"\x00"):
-                        pending = b""
-                        continue
-                    if pending[:1] != b"\x1f":
-                        error = corrupt("trailing data after the last gzip member")
-                        break
-                    d = zlib.decompressobj(31)
-            out = d.decompress(pending, INFLATE_STEP)
-            total_in += len(pending) - len(d.unconsumed_tail) - (len(d.unused_data) if d.eof else 0)
-            if out:
-                # a gzip bomb: the same bound as the straightforward reader (NUL runs count little)
-                total_out += len(out)
-                nul = out.count(0)
-                work += len(out) - nul + nul // 64
-                if work > GZIP_RATIO_GRACE and total_out > GZIP_MAX_RATIO * max(total_in, 1):
-                    error = (f"jgview: '{name}' looks like a gzip bomb ({total_in} compressed bytes expanded to "
-                             f"{total_out}, over {GZIP_MAX_RATIO} times); stopped after line {lines()}, the rest is "
-                             "not read")
-                    break
+            buf = os.pread(fd, 1 << 18, pos)
+            if not buf:
+                return
+            pos += len(buf)
+            yield buf
+
+    try:
+        for out in sources._gunzip(raw()):
             emit(out)
-            pending = d.unconsumed_tail
-            if d.eof:
-                rest = d.unused_data
-                if rest.strip(b"\x00"):
-                    # the next member's magic may be cut by the end of this read (b"\x1f" alone)
-                    if not b"\x1f\x8b".startswith(rest[:2]):
-                        error = corrupt("trailing data after the last gzip member")
-                        break
-                    d = zlib.decompressobj(31)
-                    pending = rest
-                else:
-                    pending = b""
-    except zlib.error as exc:
-        error = corrupt(str(exc))
+    except (sources._Truncated, sources._Corrupt, sources._Bomb) as exc:
+        return sources.gzip_problem(name, exc, lines()), False
     except OSError as exc:
-        return f"jgview: error reading '{name}' after line {lines()}: {exc}", True
-    return error, False
-
-
+        return sources.gzip_problem(name, exc, lines()), True
+    return None, False
 
 def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line: int,
               starts: _Starts) -> Iterator[tuple[int, str]] | None:

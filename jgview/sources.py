@@ -387,6 +387,22 @@ def _chunks(stream: Any, max_bytes: int | None) -> Iterator[bytes]:
             yield bounded(tail)
 
 
+def gzip_problem(name: str, exc: Exception, lineno: int) -> str:
+    """The one-line problem of :func:`_gunzip`'s exceptions (and of a read error), after
+    ``lineno`` lines."""
+    if isinstance(exc, _Truncated):
+        return (f"jgview: '{name}' is a truncated gzip file: read {lineno} lines before the data "
+                "ended (was it still being written or cut by a transfer?)")
+    if isinstance(exc, _Corrupt):
+        return f"jgview: '{name}' has corrupt gzip data after line {lineno} ({exc}); the rest is skipped"
+    if isinstance(exc, _Bomb):
+        out_b, in_b = exc.args
+        return (f"jgview: '{name}' looks like a gzip bomb ({in_b} compressed bytes expanded to {out_b}, over "
+                f"{GZIP_MAX_RATIO} times); stopped after line {lineno}, the rest is not read")
+    detail = _strerror(exc) if isinstance(exc, OSError) else str(exc)
+    return f"jgview: error reading '{name}' after line {lineno}: {detail}"
+
+
 def _gunzip(raw: Iterator[bytes]) -> Iterator[bytes]:
     """Decompress gzip members one after another, with bounded output per step.
 
@@ -598,17 +614,8 @@ def _lines(stream: Any, name: str, info: SourceInfo, fail: Callable[[str], None]
                     plen = len(tail)
             if error:
                 break
-    except _Truncated:
-        error = (f"jgview: '{name}' is a truncated gzip file: read {lineno} lines before the data "
-                 "ended (was it still being written or cut by a transfer?)")
-    except _Corrupt as exc:
-        error = f"jgview: '{name}' has corrupt gzip data after line {lineno} ({exc}); the rest is skipped"
-    except _Bomb as bomb:
-        out_b, in_b = bomb.args
-        error = (f"jgview: '{name}' looks like a gzip bomb ({in_b} compressed bytes expanded to {out_b}, over "
-                 f"{GZIP_MAX_RATIO} times); stopped after line {lineno}, the rest is not read")
-    except OSError as exc:
-        error = f"jgview: error reading '{name}' after line {lineno}: {_strerror(exc)}"
+    except (_Truncated, _Corrupt, _Bomb, OSError) as exc:
+        error = gzip_problem(name, exc, lineno)
     except ValueError as exc:  # a closed stream
         error = f"jgview: error reading '{name}' after line {lineno}: {exc}"
     if pending or over:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jgview import fastscan, pipeline
+from jgview import fastscan, pipeline, sources
 from jgview.models import Kind, SourceInfo
 from jgview.sources import Input
 from jgview.sources import open_lines as slow_lines
@@ -278,7 +278,7 @@ def test_gzip_read_through_a_small_memory_window(tmp_path, small_windows, monkey
     monkeypatch.setattr(fastscan, "RING_MAX", 4096)
     monkeypatch.setattr(fastscan, "RING_TAIL", 2048)
     monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
-    monkeypatch.setattr(fastscan, "INFLATE_STEP", 1 << 14)
+    monkeypatch.setattr(sources, "_CHUNK", 1 << 14)  # inflated bytes handed on at a time
     monkeypatch.setattr(fastscan, "COALESCE", 1 << 14)
     monkeypatch.setattr(fastscan, "BACK_BYTES", 1 << 14)
     monkeypatch.setattr(fastscan, "FORWARD_BYTES", 1 << 14)
