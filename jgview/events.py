@@ -113,14 +113,15 @@ def sample_key(line: str) -> str | None:
     """For the records stage: a Keycloak event line (user-visible symptoms and other errors) whose
     only candidate words are those of the event line may be sampled: the key is the line up to its
     minute (``[pod/…] 2024-05-01T10:00`` …), so each pod and minute keeps a few. None for lines
-    that may carry membership events."""
+    that may carry membership events, and for lines without a time in their first 160 characters
+    (a continuation line, or a layout that prints the time late: never sampled)."""
     if "_ERROR" not in line and "_code" not in line and "user_session" not in line and "required client" not in line:
         return None
     for w in _OTHER_WORDS:
         if w in line:
             return None
     m = _HHMM.search(line, 0, 160)
-    return line[: m.end()] if m is not None else ""
+    return line[: m.end()] if m is not None else None  # no time near its start: never sampled
 
 
 def extract(record: Record) -> list[Event]:

@@ -690,6 +690,12 @@ class _Reader:
         self.peeled = 0
         self.thread_cand: dict[str, bool] = {}
         """``candidate(thread)`` of the threads seen (few per log; bounded)."""
+        self.keyed = False
+        """A line carried a pod envelope (``--prefix``, stern, compose): several pods' lines."""
+        self.facts: dict[str, Any] | None = None
+        self.resume = False
+        """The lines go on from a part of the source read apart (a later span of a file): no
+        head to search for the first time."""
 
     # ---- envelopes ------------------------------------------------------------------------
 
@@ -964,6 +970,8 @@ class _Reader:
         """Learn from a line read in order (not from look-back re-reads)."""
         if ln.pod is not None:
             self._add_pod(ln.pod)
+        if ln.key is not None:
+            self.keyed = True
         if ln.host is not None:
             self._add_pod(ln.host)
         if ln.layout is not None:
@@ -1242,7 +1250,7 @@ class _Reader:
         opens = self.opens
         info = self.info
         seen = self.pods_seen
-        scanning = True
+        scanning = not self.resume
         last_head = ""
         prev = -1
         for lineno, text in lines:
@@ -1261,6 +1269,7 @@ class _Reader:
                 if j > 0:
                     k = text.find("/", 5, j)
                     if k > 5:
+                        self.keyed = True
                         pod = text[5:k]
                         if pod not in seen:
                             self._add_pod(pod)
@@ -1270,7 +1279,9 @@ class _Reader:
             elif text[10:11] == "T" and text.find(text[:11], 11) >= 0:
                 text = strip_embedded_timestamps(text)  # a second stamp of the same day inside
             cand = candidate(text)
-            if cand and self.sample_key is not None and not opens:
+            if cand and self.sample_key is not None:
+                # (a line past its key's few is still read as a line, not a candidate: it closes
+                # or joins an open record as any other line would)
                 key = self.sample_key(text)
                 if key is not None:
                     n = self.sampled.get(key, 0)
@@ -1370,10 +1381,18 @@ class _Reader:
                 self._seen_time(t)
                 break
         if self.counts:
-            known = Counter({k: v for k, v in self.counts.items() if k != "unknown"})
-            info.layout = (known or self.counts).most_common(1)[0][0]
+            info.layout = layout_of(self.counts)
         if self.saw_undated:
             info.time_only = True
+        if self.facts is not None:
+            self.facts.update(time_of_day=self.tod_mode, keyed=self.keyed, layouts=dict(self.counts))
+
+
+def layout_of(counts: Mapping[str, int]) -> str | None:
+    """The layout of a source from the lines parsed per layout: the most frequent known one."""
+    known = Counter({k: v for k, v in counts.items() if k != "unknown" and v > 0})
+    best = (known or Counter(counts)).most_common(1)
+    return best[0][0] if best else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -1455,6 +1474,8 @@ def iter_records(
     pod_hint: str | None = None,
     container_hint: str | None = None,
     sample_key: Callable[[str], str | None] | None = None,
+    facts: dict[str, Any] | None = None,
+    resume: bool = False,
 ) -> Iterator[Record]:
     """Records of one source whose first line (or a joined continuation line) is a candidate.
 
@@ -1468,9 +1489,17 @@ def iter_records(
     ``info.records`` (records yielded), ``info.pods`` (pods named by envelopes or JSON host
     fields) and ``info.time_only``. A record's pod is the envelope's (``--prefix``, stern,
     compose, CSV column), else the JSON host name, else ``pod_hint``, else ``opts.pod``.
+
+    ``facts`` (optional) gets, once the lines are read: ``time_of_day`` (lines without a date were
+    dated by the lines before them), ``keyed`` (lines carried pod envelopes) and ``layouts`` (lines
+    parsed per layout) — what tells whether a span of a file was read as the whole file would be.
+    ``resume``: the lines are a later span of a file (its start is not searched for a first time;
+    they are read as lines in the middle of the file are).
     """
     reader = _Reader(info, candidate, opts, pod_hint, container_hint)
     reader.sample_key = sample_key
+    reader.facts = facts
+    reader.resume = resume
     return reader.run(lines)
 
 
