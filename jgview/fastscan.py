@@ -709,13 +709,15 @@ class _Windows:
             return ""
         return self.decode(raw, self.info, ln.long)
 
-    def head(self, bom: int) -> Iterator[tuple[int, str]]:
+    def head(self, bom: int, end: int | None = None) -> Iterator[tuple[int, str]]:
         """The first :data:`HEAD_LINES` lines, and on to the first line that starts a record
-        (where the records stage finds the first time) within :data:`SCAN_LINES`."""
+        (where the records stage finds the first time) within :data:`SCAN_LINES`; none from
+        ``end`` on (the end of a span)."""
         off = bom
         n = 0
         started = False
-        while (n < HEAD_LINES or not started) and n < max(HEAD_LINES, SCAN_LINES) and off < HEAD_BYTES + bom:
+        stop = HEAD_BYTES + bom if end is None else min(end, HEAD_BYTES + bom)
+        while (n < HEAD_LINES or not started) and n < max(HEAD_LINES, SCAN_LINES) and off < stop:
             ln = _line_at(self.data, off, self.max_line)
             if ln is None:
                 break
@@ -862,6 +864,7 @@ def open_lines(
     read_options: Any = None,
     pod_hint: str | None = None,
     container_hint: str | None = None,
+    span: tuple[int, int] | None = None,
 ) -> Iterator[tuple[int, str]] | None:
     """``(line number, text)`` of the lines of a big input that the records stage needs, or None
     when the fast scanner does not apply (the caller then reads every line).
@@ -870,9 +873,15 @@ def open_lines(
     ``ranges``: how many parallel ranges for a plain file (default: the CPUs available, at most
     :data:`MAX_RANGES`; also ``JGVIEW_FASTSCAN_RANGES``). ``read_options``, ``pod_hint`` and
     ``container_hint`` are those the records stage gets (to tell record starts the same way).
+    ``span``: only the bytes ``start`` to ``end`` of a plain file (one of :func:`split_spans`),
+    numbered from 1 at ``start``; the head is read only when ``start`` is 0, the tail only when
+    ``end`` is the end of the file, and ``info.lines``/``info.bytes`` count the span's. None when
+    the native scanner cannot read it (the caller must then read the whole file).
     """
     if threshold == -1:
         threshold = min_size()
+    if span is not None:
+        threshold = 0
     if threshold is None or getattr(inp, "path", None) is None:
         return None
     path = inp.path
@@ -896,6 +905,9 @@ def open_lines(
         os.close(fd)
         return None
     gz = magic[:2] == b"\x1f\x8b"
+    if span is not None and (native is None or gz or not 0 <= span[0] < span[1] <= st.st_size):
+        os.close(fd)
+        return None
     head = _gz_peek(fd) if gz else os.pread(fd, 8192, 0)
     if head is None or head[:2] in (b"\xff\xfe", b"\xfe\xff") or _is_table(head):
         os.close(fd)
@@ -918,10 +930,155 @@ def open_lines(
     if native is not None:
         if gz:
             return _run_native_gzip(fd, inp.name, info, on_error, max_line, starts, native)
-        return _run_native_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts, native)
+        return _run_native_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts, native,
+                                 span)
     if gz:
         return _run_gzip(fd, inp.name, info, on_error, max_line, starts)
     return _run_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts)
+
+
+SPAN_MIN = 64 << 20
+"""A plain file is split between worker processes (:func:`split_spans`) in spans of at least this
+many bytes (``JGVIEW_SPAN_MIN`` overrides it)..."""
+SPAN_MAX = 256 << 20
+"""... and of at most this many, so that a worker holds the events of one span at a time."""
+SPAN_SEARCH = 16 << 20
+"""Bytes searched past a nominal split point for the line where a span may start."""
+SPAN_HEAD_LINES = 200
+"""Lines of the head parsed to decide whether a file may be split."""
+
+ENV_SPAN_MIN = "JGVIEW_SPAN_MIN"
+
+
+def span_min() -> int:
+    v = os.environ.get(ENV_SPAN_MIN, "").strip()
+    return int(v) if v.isdigit() and int(v) > 0 else SPAN_MIN
+
+
+def span_count(size: int, workers: int) -> int:
+    """How many spans a plain file of ``size`` bytes is split into for ``workers`` processes: one
+    per worker at least, :data:`SPAN_MAX` bytes each at most, :func:`span_min` at least."""
+    if workers < 2:
+        return 1
+    low = span_min()
+    parts = max(workers, -(-size // max(SPAN_MAX, low)))
+    return max(1, min(parts, size // low))
+
+
+_HHMM_B: Any = None
+
+
+def split_spans(path: str, parts: int, read_options: Any = None, pod_hint: str | None = None,
+                container_hint: str | None = None) -> list[tuple[int, int]] | None:
+    """Byte spans ``(start, end)`` covering a plain file, to be read apart (in worker processes)
+    and give together what reading the whole file gives; None when it cannot be split so.
+
+    A span starts at a line that starts a record (so no record is cut; the records stage's own
+    parser decides, as for the windows) and whose minute differs from the record before it (so
+    the few Keycloak event lines kept per minute, and the symptoms per pod and minute, are counted
+    in one span). Only the native scanner reads spans; a file is not split when it is compressed,
+    a CSV/TSV export, UTF-16, when its head shows lines without dates (a time of day is dated by
+    the lines before it) or several pods' lines (``--prefix``, stern, compose: records of other
+    pods run across a record start), or when no such line is found near a split point."""
+    if parts < 2 or _native() is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        import stat
+
+        st = os.fstat(fd)
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode) or size < 2:
+            return None
+        head = os.pread(fd, 1 << 16, 0)
+        if head[:2] in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff") or _is_table(head):
+            return None
+        if read_options is None:
+            from jgview.records import ReadOptions
+
+            read_options = ReadOptions()
+        starts = _Starts(read_options, pod_hint, container_hint)
+        if not _dated_single(starts, head):
+            return None
+        data = _Data(fd, size)
+        bounds = [0]
+        for k in range(1, parts):
+            b = _span_start(data, starts, max(bounds[-1] + 1, size * k // parts), size)
+            if b is not None and b > bounds[-1]:
+                bounds.append(b)
+        bounds.append(size)
+        spans = list(zip(bounds, bounds[1:]))
+        return spans if len(spans) >= 2 else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _dated_single(starts: _Starts, head: bytes) -> bool:
+    """The head's records carry dates (not times of day alone) and no pod envelope."""
+    from jgview import records
+    from jgview.sources import _decode_line
+
+    reader = starts.reader
+    lines = head.split(b"\n")[:-1][:SPAN_HEAD_LINES]
+    if lines and lines[0][:3] == b"\xef\xbb\xbf":
+        lines[0] = lines[0][3:]
+    dated = 0
+    for i, raw in enumerate(lines, 1):
+        text = _decode_line(raw, reader.info, False)
+        try:
+            ln = reader._parse(i, records.strip_embedded_timestamps(text))
+        except Exception:  # noqa: BLE001 - a line the parser trips on: do not split
+            return False
+        if ln.key is not None or raw[:5] == b"[pod/":
+            return False
+        if records._starts(ln):
+            if ln.tod is not None or (ln.ldt is None and ln.etime is None):
+                return False
+            dated += 1
+    return dated > 0 and not reader.info.envelopes
+
+
+def _span_start(data: _Data, starts: _Starts, pos: int, size: int) -> int | None:
+    """The first line at or after ``pos`` that starts a record of no pod envelope whose minute
+    (its text up to the first ``HH:MM``, as the records stage's sampling key) differs from the
+    record start before it, within :data:`SPAN_SEARCH` bytes."""
+    global _HHMM_B
+    if _HHMM_B is None:
+        import re
+
+        _HHMM_B = re.compile(rb"[0-9][0-9]:[0-9][0-9]")
+    if pos > 0:
+        i = data.read(pos - 1, 1 << 16).find(b"\n")
+        while i < 0:  # inside a long line: find its end
+            pos += (1 << 16) - 1
+            if pos >= size:
+                return None
+            i = data.read(pos - 1, 1 << 16).find(b"\n")
+        pos += i
+    limit = min(size, pos + SPAN_SEARCH)
+    prev: bytes | None = None
+    while pos < limit:
+        ln = _line_at(data, pos, 4096)
+        if ln is None:
+            return None
+        s, key = starts(ln.raw)
+        if key is not None:
+            return None
+        if s:
+            m = _HHMM_B.search(ln.raw, 0, 160)
+            minute = ln.raw[:m.end()] if m is not None else None
+            if minute is None:
+                return None
+            if prev is not None and minute != prev:
+                return pos
+            prev = minute
+        pos = ln.end
+    return None
 
 
 def _gz_peek(fd: int) -> bytes | None:
@@ -949,15 +1106,16 @@ def _is_table(head: bytes) -> bool:
     return sniff(_decode_line(first, SourceInfo(name="<fastscan>"), False)) is not None
 
 
-def _split(fd: int, size: int, n: int) -> list[tuple[int, int]]:
-    """``n`` newline-aligned byte ranges ``(offset, length)`` covering the file."""
+def _split(fd: int, size: int, n: int, base: int = 0) -> list[tuple[int, int]]:
+    """``n`` newline-aligned byte ranges ``(offset, length)`` covering the file (the ``size``
+    bytes from ``base`` on, offsets counted from ``base``)."""
     bounds = [0]
     for k in range(1, n):
         want = max(bounds[-1], size * k // n)
         pos = want
         found = -1
         while pos < size:
-            buf = os.pread(fd, 1 << 16, pos)
+            buf = os.pread(fd, min(1 << 16, size - pos), base + pos)
             if not buf:
                 break
             i = buf.find(b"\n")
@@ -974,10 +1132,12 @@ def _split(fd: int, size: int, n: int) -> list[tuple[int, int]]:
 
 
 def _plain_end(win: _Windows, data: _Data, info: SourceInfo, newlines: int, size: int,
-               bom: int) -> Iterator[tuple[int, str]]:
-    """The tail of a plain file of ``size`` bytes holding ``newlines`` newlines; its counts."""
-    total = newlines + (1 if size and data.read(size - 1, 1) != b"\n" else 0)
-    yield from win.tail(total, size)
+               bom: int, end: int | None = None) -> Iterator[tuple[int, str]]:
+    """The tail of a plain file of ``size`` bytes holding ``newlines`` newlines, its data ending at
+    ``end`` (default ``size``: a span is the last ``size`` bytes); its counts."""
+    end = size if end is None else end
+    total = newlines + (1 if size and data.read(end - 1, 1) != b"\n" else 0)
+    yield from win.tail(total, end)
     info.lines += total
     info.bytes += size - bom
 
@@ -1251,9 +1411,11 @@ def _scanner(native: Any, sample: bytes) -> Any:
     return native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
 
 
-def _pieces(fd: int, size: int) -> list[tuple[int, int]]:
-    """Newline-aligned ``(offset, length)`` pieces of about :data:`PIECE` bytes."""
-    return _split(fd, size, max(1, -(-size // PIECE)))
+def _pieces(fd: int, size: int, start: int = 0) -> list[tuple[int, int]]:
+    """Newline-aligned ``(offset, length)`` pieces of about :data:`PIECE` bytes of the bytes
+    ``start`` (a line start) to ``size``."""
+    return [(start + off, length) for off, length in _split(fd, size - start, max(1, -(-(size - start) // PIECE)),
+                                                            start)]
 
 
 class _Scanned:
@@ -1390,8 +1552,10 @@ def _long_piece(fd: int, off: int, length: int, scanner: Any, counted: list[int]
 
 
 def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnError, max_line: int,
-                      nthreads: int, starts: _Starts, native: Any) -> Iterator[tuple[int, str]]:
-    sample = b"".join(os.pread(fd, SAMPLE_BYTES, size * k // 8) for k in (1, 3, 5, 7))
+                      nthreads: int, starts: _Starts, native: Any,
+                      span: tuple[int, int] | None = None) -> Iterator[tuple[int, str]]:
+    start, end = span if span is not None else (0, size)
+    sample = b"".join(os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7))
     try:
         scanner = _scanner(native, sample)
     except (ValueError, TypeError, MemoryError):
@@ -1403,15 +1567,19 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         from concurrent.futures import ThreadPoolExecutor
 
         data = _Data(fd, size)
-        bom = 3 if magic[:3] == b"\xef\xbb\xbf" else 0
+        bom = 3 if magic[:3] == b"\xef\xbb\xbf" and start == 0 else 0
         win = _Windows(data, info, max_line, starts)
         pool = ThreadPoolExecutor(max_workers=max(1, nthreads), thread_name_prefix="jgview-scan")
         buffers = _buffers()
         ahead: deque[Any] = deque()
         _short_switch(True)
         try:
-            yield from win.head(bom)
-            pieces = deque(_pieces(fd, size))
+            if start == 0:
+                yield from win.head(bom, end)
+            else:  # a later span: nothing before its start is looked back at
+                win.upto_end = start
+                win.next_sample = start + SAMPLE_EVERY
+            pieces = deque(_pieces(fd, end, start))
             base = 0  # lines before the piece
             while pieces or ahead:
                 while pieces and len(ahead) < AHEAD:
@@ -1444,7 +1612,11 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
                     sc.data = b""
                     buffers.give_back(sc.buf)
                 base += lines
-            yield from _plain_end(win, data, info, base, size, bom)
+            if end == size:
+                yield from _plain_end(win, data, info, base, size - start, bom, size)
+            else:  # the span ends after a newline (a line start of the next one)
+                info.lines += base
+                info.bytes += end - start - bom
         except OSError as exc:
             msg = f"jgview: error reading '{info.name}': {exc}"
             info.errors.append(msg)

@@ -105,26 +105,40 @@ def _merge_objects(a: dict[str, Any] | None, b: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError) -> tuple[SourceInfo, Iterator[Event]]:
+def _read_options(src: _Src, opts: AnalyzeOptions) -> Any:
+    from jgview import records
+
+    return records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
+
+
+class _NoSpan(Exception):
+    """A span of a file could not be read apart (the file changed?): read the whole file."""
+
+
+def _read(src: _Src, opts: AnalyzeOptions, on_error: OnError, span: tuple[int, int] | None = None,
+          facts: dict[str, Any] | None = None) -> tuple[SourceInfo, Iterator[Event]]:
     from jgview import events as ev_stage
     from jgview import records, sources
 
     info = SourceInfo(name=src.name, pod_hint=src.pod_hint, previous=src.previous)
-    ropts = records.ReadOptions(date=opts.date, pod=src.pod_hint if src.strong else None, tz=opts.tz)
+    ropts = _read_options(src, opts)
     lines: Iterator[tuple[int, str]] | None = None
-    if src.path is not None and _maybe_big(src.path):
-        # big files: grep finds the candidate lines, only the windows around them are read
+    if src.path is not None and (span is not None or _maybe_big(src.path)):
+        # big files: a scanner finds the candidate lines, only the windows around them are read
         from jgview import fastscan
 
         lines = fastscan.open_lines(src.inp, info, on_error, read_options=ropts, pod_hint=src.pod_hint,
-                                    container_hint=src.container)
+                                    container_hint=src.container, span=span)
+        if lines is None and span is not None:
+            raise _NoSpan(src.name)
     if lines is None:
         lines = sources.open_lines(src.inp, info, on_error, stdin=opts.stdin)
     # a weak hint (the file name) is left to the history stage, which checks it against the
     # JGroups names the log prints
     recs = records.iter_records(lines, info, ev_stage.is_candidate, ropts,
                                 pod_hint=src.pod_hint if src.strong else None, container_hint=src.container,
-                                sample_key=ev_stage.sample_key)
+                                sample_key=ev_stage.sample_key, facts=facts,
+                                resume=span is not None and span[0] > 0)
 
     def gen() -> Iterator[Event]:
         for rec in recs:
@@ -175,12 +189,31 @@ def _in_window(ev: Event, opts: AnalyzeOptions) -> bool:
     return True
 
 
-def _collect_one(src: _Src, opts: AnalyzeOptions) -> tuple[SourceInfo, list[Event], int, list[str]]:
-    """Read one input: its info, the events kept, how many symptom events were only counted,
-    and its one-line problems (in order). Runs in a worker process when inputs are read in
-    parallel, so it returns everything instead of reporting as it goes."""
+Collected = tuple[SourceInfo, list[Event], int, list[str]]
+"""What reading one input gives: its info, the events kept, how many symptom events were only
+counted, its one-line problems (in order)."""
+
+
+def _collect_one(src: _Src, opts: AnalyzeOptions, span: tuple[int, int] | None = None) -> Collected:
+    """Read one input (or one span of it, see :func:`_collect_span`). Runs in a worker process when
+    inputs are read in parallel, so it returns everything instead of reporting as it goes."""
+    return _collect(src, opts, span, None)
+
+
+def _collect_span(src: _Src, opts: AnalyzeOptions, span: tuple[int, int]) -> tuple[Collected, dict[str, Any]] | None:
+    """:func:`_collect_one` of one span of a file (its lines numbered from 1 at the span's start),
+    with the records stage's facts; None when the span cannot be read apart."""
+    facts: dict[str, Any] = {}
+    try:
+        return _collect(src, opts, span, facts), facts
+    except _NoSpan:
+        return None
+
+
+def _collect(src: _Src, opts: AnalyzeOptions, span: tuple[int, int] | None,
+             facts: dict[str, Any] | None) -> Collected:
     msgs: list[str] = []
-    info, evs = _read(src, opts, msgs.append)
+    info, evs = _read(src, opts, msgs.append, span, facts)
     kept: list[Event] = []
     summarized = 0
     per_minute: dict[tuple[str | None, object], int] = {}
@@ -203,8 +236,8 @@ def _collect_one(src: _Src, opts: AnalyzeOptions) -> tuple[SourceInfo, list[Even
 
 PARALLEL_MIN_BYTES = 32 << 20
 """Inputs are read in parallel worker processes (one per core, or per two cores when the fast
-scanner is grep) when there are several files
-and together they are at least this big; small inputs do not pay for starting processes."""
+scanner is grep) when together they are at least this big; small inputs do not pay for starting
+processes. A big plain file is itself split in spans read by several workers."""
 
 
 def _workers_asked() -> int | None:
@@ -215,7 +248,7 @@ def _workers_asked() -> int | None:
 
 def _parallel_workers(srcs: list[_Src]) -> int:
     asked = _workers_asked()
-    if len(srcs) < 2 or asked == 1 or sys.platform != "linux":
+    if not srcs or asked == 1 or sys.platform != "linux":
         return 1
     if any(s.path is None for s in srcs):
         return 1
@@ -237,29 +270,132 @@ def _parallel_workers(srcs: list[_Src]) -> int:
     from jgview import fastscan
 
     want = asked or (cores if fastscan.native_available() else cores // 2)
-    return max(1, min(want, cores, len(srcs)))
+    return max(1, min(want, cores))
 
 
-def _collect_parallel(srcs: list[_Src], opts: AnalyzeOptions, workers: int,
-                      err: OnError) -> list[tuple[SourceInfo, list[Event], int, list[str]]]:
+Task = tuple[int, "tuple[int, int] | None"]
+"""An input (its index) or one span of it, read by a worker."""
+
+
+def _plan(srcs: list[_Src], opts: AnalyzeOptions, workers: int) -> list[Task]:
+    """The inputs to read, big plain files split in spans (:func:`jgview.fastscan.split_spans`) so
+    that every worker has a share: three files on two cores, or one, keep both busy."""
+    tasks: list[Task] = []
+    for i, src in enumerate(srcs):
+        spans = None
+        if workers > 1 and src.path is not None:
+            from jgview import fastscan
+
+            try:
+                size = os.path.getsize(src.path)
+            except OSError:
+                size = 0
+            parts = fastscan.span_count(size, workers)
+            if parts > 1:
+                spans = fastscan.split_spans(src.path, parts, _read_options(src, opts), src.pod_hint, src.container)
+        tasks.extend([(i, sp) for sp in spans] if spans else [(i, None)])
+    return tasks
+
+
+def _warm() -> None:
+    """Import and set up in this process what every worker uses, before the workers are forked:
+    they share it instead of each doing it again."""
+    from jgview import catalogue, events, fastscan, records, viewparse  # noqa: F401
+
+    records.load_layouts()
+    fastscan.native_available()
+    fastscan.scan_words()
+
+
+def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions, workers: int,
+                      err: OnError) -> list[Collected]:
     """:func:`_collect_one` of every input in worker processes (forked all at once at the start,
-    while this process runs no other thread). An input whose worker ended abruptly (killed: out of
-    memory?) is read again in this process, with a problem line saying so."""
+    while this process runs no other thread), spans put together again. An input whose worker
+    ended abruptly (killed: out of memory?) is read again in this process, with a problem line
+    saying so; so is a file whose spans could not be read apart (without a line: nothing is
+    wrong with it)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    results = []
+    _warm()
+    parts: list[list[Any]] = [[] for _ in srcs]
+    again: set[int] = set()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
-        futures = [ex.submit(_collect_one, src, opts) for src in srcs]
-        for src, fut in zip(srcs, futures):
+        futures = [ex.submit(_collect_one, srcs[i], opts) if span is None else ex.submit(_collect_span, srcs[i], opts, span)
+                   for i, span in tasks]
+        for (i, span), fut in zip(tasks, futures):
             try:
-                results.append(fut.result())
+                parts[i].append((span, fut.result()))
             except BrokenProcessPool:
-                err(f"jgview: the worker process reading '{src.name}' ended abruptly (killed, out of memory?); "
-                    "reading it again in one process")
-                results.append(_collect_one(src, opts))
+                if i not in again:
+                    err(f"jgview: the worker process reading '{srcs[i].name}' ended abruptly (killed, out of memory?); "
+                        "reading it again in one process")
+                again.add(i)
+    results: list[Collected] = []
+    for i, src in enumerate(srcs):
+        got = None if i in again else parts[i]
+        if got and len(got) == 1 and got[0][0] is None:
+            results.append(got[0][1])
+            continue
+        merged = _merge_spans(got) if got else None
+        results.append(merged if merged is not None else _collect_one(src, opts))
     return results
+
+
+def _merge_spans(parts: list[tuple[tuple[int, int], tuple[Collected, dict[str, Any]] | None]]) -> Collected | None:
+    """The spans of one file as one input: line numbers follow on, counts add up, the first and
+    last times span them all. None when a span could not be read as the whole file would read it
+    (its lines need the dates of lines before it, or several pods' lines run across its start)."""
+    from collections import Counter
+
+    from jgview.records import layout_of
+
+    for k, (_span, got) in enumerate(parts):
+        if got is None:
+            return None
+        facts = got[1]
+        if facts.get("keyed") or (k > 0 and facts.get("time_of_day")):
+            return None
+    first = parts[0][1][0][0]  # type: ignore[index]
+    info = SourceInfo(name=first.name, pod_hint=first.pod_hint, previous=first.previous)
+    events: list[Event] = []
+    summarized = 0
+    msgs: list[str] = []
+    layouts: Counter[str] = Counter()
+    offset = 0
+    for _span, got in parts:
+        (part, kept, n_summarized, part_msgs), facts = got  # type: ignore[misc]
+        if offset:
+            for ev in kept:
+                ev.lineno += offset
+        events.extend(kept)
+        offset += part.lines
+        info.lines += part.lines
+        info.bytes += part.bytes
+        info.records += part.records
+        info.undecodable_lines += part.undecodable_lines
+        info.long_lines += part.long_lines
+        info.sampled_lines += part.sampled_lines
+        info.time_only = info.time_only or part.time_only
+        for pod in part.pods:
+            if pod not in info.pods:
+                info.pods.append(pod)
+        for env in part.envelopes:
+            if env not in info.envelopes:
+                info.envelopes.append(env)
+        for e in part.errors:
+            if e not in info.errors:
+                info.errors.append(e)
+        if part.first_time is not None and (info.first_time is None or part.first_time < info.first_time):
+            info.first_time = part.first_time
+        if part.last_time is not None and (info.last_time is None or part.last_time > info.last_time):
+            info.last_time = part.last_time
+        layouts.update(facts.get("layouts") or {})
+        summarized += n_summarized
+        msgs.extend(m for m in part_msgs if m not in msgs)
+    info.layout = layout_of(layouts) if layouts else None
+    return info, events, summarized, msgs
 
 
 def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnError | None = None) -> Analysis:
@@ -284,8 +420,10 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
     collected: list[SourceEvents] = []
     summarized = 0
     workers = _parallel_workers(srcs)
-    if workers > 1:
-        results = _collect_parallel(srcs, opts, workers, err)
+    tasks = _plan(srcs, opts, workers) if workers > 1 else []
+    results: Iterable[Collected]
+    if len(tasks) > 1:
+        results = _collect_parallel(srcs, tasks, opts, min(workers, len(tasks)), err)
     else:
         results = (_collect_one(src, opts) for src in srcs)
     for src, (info, kept, n_summarized, msgs) in zip(srcs, results):
