@@ -968,52 +968,82 @@ def span_count(size: int, workers: int) -> int:
 _HHMM_B: Any = None
 
 
+WHOLE = "whole"
+"""What :func:`resolve_span` says of a file that cannot be split: its first span reads it all."""
+
+
 def split_spans(path: str, parts: int, read_options: Any = None, pod_hint: str | None = None,
                 container_hint: str | None = None) -> list[tuple[int, int]] | None:
-    """Byte spans ``(start, end)`` covering a plain file, to be read apart (in worker processes)
-    and give together what reading the whole file gives; None when it cannot be split so.
-
-    A span starts at a line that starts a record (so no record is cut; the records stage's own
-    parser decides, as for the windows) and whose minute differs from the record before it (so
-    the few Keycloak event lines kept per minute, and the symptoms per pod and minute, are counted
-    in one span). Only the native scanner reads spans; a file is not split when it is compressed,
-    a CSV/TSV export, UTF-16, when its head shows lines without dates (a time of day is dated by
-    the lines before it) or several pods' lines (``--prefix``, stern, compose: records of other
-    pods run across a record start), or when no such line is found near a split point."""
-    if parts < 2 or _native() is None:
+    """Byte spans ``(start, end)`` covering a plain file, to be read apart and give together what
+    reading the whole file gives (:func:`resolve_span` of every part); None when it cannot be
+    split."""
+    try:
+        size = os.path.getsize(path)
+    except OSError:
         return None
+    spans = []
+    for k in range(parts):
+        got = resolve_span(path, k, parts, size, read_options, pod_hint, container_hint)
+        if got == WHOLE:
+            return None
+        if got is not None:
+            spans.append(got)
+    return spans if len(spans) >= 2 else None
+
+
+def resolve_span(path: str, k: int, parts: int, size: int, read_options: Any = None, pod_hint: str | None = None,
+                 container_hint: str | None = None) -> tuple[int, int] | str | None:
+    """The bytes ``(start, end)`` of part ``k`` of ``parts`` of a plain file of ``size`` bytes (the
+    size it had when the parts were planned), found by the worker that reads it: every worker finds
+    the same boundaries. None when the part is inside the one before it (no boundary was found in
+    it), :data:`WHOLE` when the file cannot be split at all.
+
+    A part starts at a line that starts a record (so no record is cut; the records stage's own
+    parser decides, as for the windows) and whose minute differs from the record before it (so the
+    few Keycloak event lines kept per minute, and the symptoms per pod and minute, are counted in
+    one span), found from ``size * k // parts`` on, before the next part's point. Only the native
+    scanner reads spans; a file is not split when it is compressed, a CSV/TSV export, UTF-16, when
+    its head shows lines without dates (a time of day is dated by the lines before it) or several
+    pods' lines (``--prefix``, stern, compose: records of other pods run across a record start)."""
+    if parts < 2 or _native() is None:
+        return WHOLE
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return None
+        return WHOLE
     try:
         import stat
 
         st = os.fstat(fd)
-        size = st.st_size
-        if not stat.S_ISREG(st.st_mode) or size < 2:
-            return None
+        if not stat.S_ISREG(st.st_mode) or st.st_size < size or size < 2:
+            return WHOLE
         head = os.pread(fd, 1 << 16, 0)
         if head[:2] in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff") or _is_table(head):
-            return None
+            return WHOLE
         if read_options is None:
             from jgview.records import ReadOptions
 
             read_options = ReadOptions()
         starts = _Starts(read_options, pod_hint, container_hint)
         if not _dated_single(starts, head):
-            return None
+            return WHOLE
         data = _Data(fd, size)
-        bounds = [0]
-        for k in range(1, parts):
-            b = _span_start(data, starts, max(bounds[-1] + 1, size * k // parts), size)
-            if b is not None and b > bounds[-1]:
-                bounds.append(b)
-        bounds.append(size)
-        spans = list(zip(bounds, bounds[1:]))
-        return spans if len(spans) >= 2 else None
+
+        def boundary(j: int) -> int | None:
+            return _span_start(data, starts, size * j // parts, size * (j + 1) // parts)
+
+        start = 0 if k == 0 else boundary(k)
+        if start is None:
+            return None
+        end = size
+        for j in range(k + 1, parts):
+            b = boundary(j)
+            if b is not None:
+                end = b
+                break
+        return start, end
     except OSError:
-        return None
+        return WHOLE
     finally:
         os.close(fd)
 
@@ -1043,41 +1073,58 @@ def _dated_single(starts: _Starts, head: bytes) -> bool:
     return dated > 0 and not reader.info.envelopes
 
 
-def _span_start(data: _Data, starts: _Starts, pos: int, size: int) -> int | None:
-    """The first line at or after ``pos`` that starts a record of no pod envelope whose minute
-    (its text up to the first ``HH:MM``, as the records stage's sampling key) differs from the
-    record start before it, within :data:`SPAN_SEARCH` bytes."""
+def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None:
+    """The first line at or after ``pos`` (and before ``stop``) that starts a record of no pod
+    envelope whose minute (its text up to the first ``HH:MM``, as the records stage's sampling key)
+    differs from the record start before it, within :data:`SPAN_SEARCH` bytes."""
     global _HHMM_B
     if _HHMM_B is None:
         import re
 
         _HHMM_B = re.compile(rb"[0-9][0-9]:[0-9][0-9]")
+    search = _HHMM_B.search
     if pos > 0:
         i = data.read(pos - 1, 1 << 16).find(b"\n")
         while i < 0:  # inside a long line: find its end
             pos += (1 << 16) - 1
-            if pos >= size:
+            if pos >= stop:
                 return None
             i = data.read(pos - 1, 1 << 16).find(b"\n")
         pos += i
-    limit = min(size, pos + SPAN_SEARCH)
+    limit = min(stop, pos + SPAN_SEARCH)
     prev: bytes | None = None
     while pos < limit:
-        ln = _line_at(data, pos, 4096)
-        if ln is None:
-            return None
-        s, key = starts(ln.raw)
-        if key is not None:
-            return None
-        if s:
-            m = _HHMM_B.search(ln.raw, 0, 160)
-            minute = ln.raw[:m.end()] if m is not None else None
+        block = data.read(pos, min(1 << 20, limit - pos))
+        j = block.rfind(b"\n")
+        if j < 0:  # one long line (or the end): look at its first bytes
+            ln = _line_at(data, pos, 4096)
+            if ln is None:
+                return None
+            lines, ends = [ln.raw], [ln.end]
+        else:
+            lines = block[:j].split(b"\n")
+            ends = []
+        off = pos
+        for k, raw in enumerate(lines):
+            start = off
+            off = ends[k] if ends else off + len(raw) + 1
+            if raw[:5] == b"[pod/":
+                return None
+            m = search(raw, 0, 160)
+            minute = raw[:m.end()] if m is not None else None
+            if minute is not None and minute == prev:
+                continue  # (a record start of the same minute, or a line inside a record)
+            s, key = starts(raw)
+            if key is not None:
+                return None
+            if not s:
+                continue
             if minute is None:
                 return None
-            if prev is not None and minute != prev:
-                return pos
+            if prev is not None:
+                return start
             prev = minute
-        pos = ln.end
+        pos = off
     return None
 
 

@@ -38,6 +38,9 @@ class AnalyzeOptions:
     """Binary stream used for ``-`` (tests pass one; default ``sys.stdin.buffer``)."""
     keep_events: bool = True
     extra_findings: list[Finding] = field(default_factory=list)
+    prepare: Callable[[], None] | None = None
+    """Called while worker processes read the inputs (this process would only wait): the caller
+    imports what it needs next (its renderer)."""
 
 
 @dataclass
@@ -200,12 +203,26 @@ def _collect_one(src: _Src, opts: AnalyzeOptions, span: tuple[int, int] | None =
     return _collect(src, opts, span, None)
 
 
-def _collect_span(src: _Src, opts: AnalyzeOptions, span: tuple[int, int]) -> tuple[Collected, dict[str, Any]] | None:
-    """:func:`_collect_one` of one span of a file (its lines numbered from 1 at the span's start),
-    with the records stage's facts; None when the span cannot be read apart."""
+Part = tuple[int, int, int]
+"""Part ``k`` of ``parts`` of a file of ``size`` bytes: ``(k, parts, size)``."""
+
+
+def _collect_span(src: _Src, opts: AnalyzeOptions, part: Part) -> tuple[Any, ...] | None:
+    """Read one part of a big plain file in a worker: ``("span", (start, end), collected, facts)``
+    (lines numbered from 1 at ``start``), ``("skip",)`` when the part is inside the one before it,
+    ``("whole", collected)`` when the file cannot be split (its first part reads it all); None when
+    the span could not be read apart (the file changed?)."""
+    from jgview import fastscan
+
+    k, parts, size = part
+    got = fastscan.resolve_span(src.path or "", k, parts, size, _read_options(src, opts), src.pod_hint, src.container)
+    if got == fastscan.WHOLE:
+        return ("whole", _collect(src, opts, None, None)) if k == 0 else ("skip",)
+    if got is None:
+        return ("skip",)
     facts: dict[str, Any] = {}
     try:
-        return _collect(src, opts, span, facts), facts
+        return "span", got, _collect(src, opts, got, facts), facts  # type: ignore[arg-type]
     except _NoSpan:
         return None
 
@@ -273,16 +290,18 @@ def _parallel_workers(srcs: list[_Src]) -> int:
     return max(1, min(want, cores))
 
 
-Task = tuple[int, "tuple[int, int] | None"]
-"""An input (its index) or one span of it, read by a worker."""
+Task = tuple[int, "Part | None"]
+"""An input (its index) or one part of it (see :func:`_collect_span`), read by a worker."""
 
 
-def _plan(srcs: list[_Src], opts: AnalyzeOptions, workers: int) -> list[Task]:
-    """The inputs to read, big plain files split in spans (:func:`jgview.fastscan.split_spans`) so
-    that every worker has a share: three files on two cores, or one, keep both busy."""
+def _plan(srcs: list[_Src], workers: int) -> list[Task]:
+    """The inputs to read, big plain files in parts (:func:`jgview.fastscan.span_count`) so that
+    every worker has a share: three files on two cores, or one, keep both busy. Where the parts
+    start is found by the workers (:func:`jgview.fastscan.resolve_span`), not here."""
     tasks: list[Task] = []
     for i, src in enumerate(srcs):
-        spans = None
+        parts = 1
+        size = 0
         if workers > 1 and src.path is not None:
             from jgview import fastscan
 
@@ -290,10 +309,8 @@ def _plan(srcs: list[_Src], opts: AnalyzeOptions, workers: int) -> list[Task]:
                 size = os.path.getsize(src.path)
             except OSError:
                 size = 0
-            parts = fastscan.span_count(size, workers)
-            if parts > 1:
-                spans = fastscan.split_spans(src.path, parts, _read_options(src, opts), src.pod_hint, src.container)
-        tasks.extend([(i, sp) for sp in spans] if spans else [(i, None)])
+            parts = fastscan.span_count(size, workers) if fastscan.native_available() else 1
+        tasks.extend([(i, (k, parts, size)) for k in range(parts)] if parts > 1 else [(i, None)])
     return tasks
 
 
@@ -305,6 +322,18 @@ def _warm() -> None:
     records.load_layouts()
     fastscan.native_available()
     fastscan.scan_words()
+
+
+def _prepare(opts: AnalyzeOptions) -> None:
+    """While the workers read: import the stages that come after them (and the caller's renderer)."""
+    try:
+        from jgview import analysis, findings  # noqa: F401
+
+        findings._load_rules()
+        if opts.prepare is not None:
+            opts.prepare()
+    except Exception:  # noqa: BLE001 - only a head start: the same imports fail later, and say why
+        pass
 
 
 def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions, workers: int,
@@ -324,6 +353,7 @@ def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions,
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
         futures = [ex.submit(_collect_one, srcs[i], opts) if span is None else ex.submit(_collect_span, srcs[i], opts, span)
                    for i, span in tasks]
+        _prepare(opts)  # (the workers are forked by now: what this imports is not copied into them)
         for (i, span), fut in zip(tasks, futures):
             try:
                 parts[i].append((span, fut.result()))
@@ -343,29 +373,38 @@ def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions,
     return results
 
 
-def _merge_spans(parts: list[tuple[tuple[int, int], tuple[Collected, dict[str, Any]] | None]]) -> Collected | None:
-    """The spans of one file as one input: line numbers follow on, counts add up, the first and
-    last times span them all. None when a span could not be read as the whole file would read it
-    (its lines need the dates of lines before it, or several pods' lines run across its start)."""
+def _merge_spans(results: list[tuple[Part, Any]]) -> Collected | None:
+    """The parts of one file (:func:`_collect_span`, in order) as one input: line numbers follow
+    on, counts add up, the first and last times span them all. None when they do not cover the file
+    (it changed while read?) or a span could not be read as the whole file would read it (its lines
+    need the dates of lines before it, or several pods' lines run across its start): the caller
+    reads it whole."""
     from collections import Counter
 
     from jgview.records import layout_of
 
-    for k, (_span, got) in enumerate(parts):
-        if got is None:
-            return None
-        facts = got[1]
+    if any(got is None for _part, got in results):
+        return None
+    if results[0][1][0] == "whole":
+        return results[0][1][1]  # type: ignore[no-any-return]
+    parts = [(got[1], (got[2], got[3])) for _part, got in results if got[0] == "span"]
+    size = results[0][0][2]
+    if not parts or parts[0][0][0] != 0 or parts[-1][0][1] != size \
+            or any(a[0][1] != b[0][0] for a, b in zip(parts, parts[1:])):
+        return None
+    for k, (_span, (_col, facts)) in enumerate(parts):
         if facts.get("keyed") or (k > 0 and facts.get("time_of_day")):
             return None
-    first = parts[0][1][0][0]  # type: ignore[index]
+    if len(parts) == 1:
+        return parts[0][1][0]
+    first = parts[0][1][0][0]
     info = SourceInfo(name=first.name, pod_hint=first.pod_hint, previous=first.previous)
     events: list[Event] = []
     summarized = 0
     msgs: list[str] = []
     layouts: Counter[str] = Counter()
     offset = 0
-    for _span, got in parts:
-        (part, kept, n_summarized, part_msgs), facts = got  # type: ignore[misc]
+    for _span, ((part, kept, n_summarized, part_msgs), facts) in parts:
         if offset:
             for ev in kept:
                 ev.lineno += offset
@@ -420,7 +459,7 @@ def analyze(paths: list[str], opts: AnalyzeOptions | None = None, on_error: OnEr
     collected: list[SourceEvents] = []
     summarized = 0
     workers = _parallel_workers(srcs)
-    tasks = _plan(srcs, opts, workers) if workers > 1 else []
+    tasks = _plan(srcs, workers) if workers > 1 else []
     results: Iterable[Collected]
     if len(tasks) > 1:
         results = _collect_parallel(srcs, tasks, opts, min(workers, len(tasks)), err)

@@ -38,6 +38,7 @@ def analyze(
         raise typer.Exit(follow_mod.run(list(paths or []), opts, json_out=json_, exit_on_split=exit_on_split))
     from jgview.pipeline import analyze as run
 
+    opts.prepare = _import_json_renderer if json_ else _import_terminal_renderer
     result = run(list(paths or []), opts, on_error=stderr_line)
     if json_:
         from jgview.render.jsonout import render
@@ -48,6 +49,14 @@ def analyze(
 
         render_term(result, make_console(), verbose=verbose)
     raise typer.Exit(result.exit_code)
+
+
+def _import_json_renderer() -> None:
+    import jgview.render.jsonout  # noqa: F401
+
+
+def _import_terminal_renderer() -> None:
+    import jgview.render.terminal  # noqa: F401
 
 
 def _stdin_is_terminal() -> bool:
