@@ -1399,7 +1399,7 @@ ENV_SCANNER = "JGVIEW_SCANNER"
 ENV_LEVEL = "JGVIEW_SCAN_LEVEL"
 """The native scanner's SIMD level at most: 0 scalar, 1 AVX2, 2 AVX-512BW, 3 AVX-512VBMI."""
 
-PIECE = 4 << 20
+PIECE = 2 << 20
 """Bytes the native scanner reads and scans at a time (newline-aligned pieces)."""
 PIECE_SLACK = 256 << 10
 """A pooled piece buffer holds this much more than :data:`PIECE` (a piece ends at the first newline

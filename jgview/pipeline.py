@@ -347,13 +347,19 @@ def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions,
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    import gc
+
     _warm()
     parts: list[list[Any]] = [[] for _ in srcs]
     again: set[int] = set()
+    # what is set up so far is shared with the workers, page for page, as long as nobody writes to
+    # it: the garbage collector would (its marks are in every object's header), unless frozen
+    gc.freeze()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
         futures = [ex.submit(_collect_one, srcs[i], opts) if span is None else ex.submit(_collect_span, srcs[i], opts, span)
                    for i, span in tasks]
-        _prepare(opts)  # (the workers are forked by now: what this imports is not copied into them)
+        gc.unfreeze()  # (the workers are forked by now)
+        _prepare(opts)  # (nor is what this imports copied into them)
         for (i, span), fut in zip(tasks, futures):
             try:
                 parts[i].append((span, fut.result()))

@@ -19,6 +19,7 @@ import bisect
 import csv
 import json
 import re
+import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -636,6 +637,11 @@ class _Open:
         return self.nlines >= _MAX_RECORD_LINES or self.size >= _MAX_RECORD_BYTES
 
 
+def _short(text: Any) -> Any:
+    """One string object for each short string that repeats (levels, loggers)."""
+    return sys.intern(text) if type(text) is str and len(text) < 256 else text
+
+
 def _starts(ln: _Line) -> bool:
     """The line begins a record: a layout parsed it (not merely a JSON wrapper around text)."""
     return ln.layout is not None and not ln.weak
@@ -1100,8 +1106,9 @@ class _Reader:
             container=ln.container or self.container_hint,
             time=t,
             time_of_day=ln.tod_text,
-            level=level.upper() if isinstance(level, str) else None,
-            logger=f.get("logger"),
+            # (levels and loggers repeat: one string each, in memory and in what workers send)
+            level=_short(level.upper()) if isinstance(level, str) else None,
+            logger=_short(f.get("logger")),
             thread=f.get("thread"),
             layout=name,
             raw=(_ANSI.sub("", ln.raw) if "\x1b" in ln.raw else ln.raw)[:_RAW_MAX],
