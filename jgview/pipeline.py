@@ -338,36 +338,40 @@ def _prepare(opts: AnalyzeOptions) -> None:
 
 def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions, workers: int,
                       err: OnError) -> list[Collected]:
-    """:func:`_collect_one` of every input in worker processes (forked all at once at the start,
-    while this process runs no other thread), spans put together again. An input whose worker
-    ended abruptly (killed: out of memory?) is read again in this process, with a problem line
-    saying so; so is a file whose spans could not be read apart (without a line: nothing is
-    wrong with it)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
+    """:func:`_collect_one` of every input in worker processes (:mod:`jgview.workers`: forked at
+    the start, while this process runs no other thread), parts of files put together again. An
+    input whose worker ended abruptly (killed: out of memory?) is read again in this process, with
+    a problem line saying so; so is a file whose parts could not be read apart, or whose worker
+    met an error (without a line: the error, if it is one here too, is handled as any other)."""
     import gc
 
+    from jgview import workers as wk
+
     _warm()
-    parts: list[list[Any]] = [[] for _ in srcs]
-    again: set[int] = set()
+    calls = [(_collect_one, (srcs[i], opts)) if part is None else (_collect_span, (srcs[i], opts, part))
+             for i, part in tasks]
     # what is set up so far is shared with the workers, page for page, as long as nobody writes to
     # it: the garbage collector would (its marks are in every object's header), unless frozen
     gc.freeze()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as ex:
-        futures = [ex.submit(_collect_one, srcs[i], opts) if span is None else ex.submit(_collect_span, srcs[i], opts, span)
-                   for i, span in tasks]
+
+    def meanwhile() -> None:
         gc.unfreeze()  # (the workers are forked by now)
         _prepare(opts)  # (nor is what this imports copied into them)
-        for (i, span), fut in zip(tasks, futures):
-            try:
-                parts[i].append((span, fut.result()))
-            except BrokenProcessPool:
-                if i not in again:
-                    err(f"jgview: the worker process reading '{srcs[i].name}' ended abruptly (killed, out of memory?); "
-                        "reading it again in one process")
-                again.add(i)
+
+    try:
+        outcomes = wk.run(calls, workers, meanwhile)
+    finally:
+        gc.unfreeze()
+    parts: list[list[Any]] = [[] for _ in srcs]
+    again: set[int] = set()
+    for (i, part), (outcome, result) in zip(tasks, outcomes):
+        if outcome == wk.OK:
+            parts[i].append((part, result))
+            continue
+        if outcome == wk.LOST and i not in again:
+            err(f"jgview: the worker process reading '{srcs[i].name}' ended abruptly (killed, out of memory?); "
+                "reading it again in one process")
+        again.add(i)
     results: list[Collected] = []
     for i, src in enumerate(srcs):
         got = None if i in again else parts[i]
