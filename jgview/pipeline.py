@@ -197,10 +197,10 @@ Collected = tuple[SourceInfo, list[Event], int, list[str]]
 counted, its one-line problems (in order)."""
 
 
-def _collect_one(src: _Src, opts: AnalyzeOptions, span: tuple[int, int] | None = None) -> Collected:
-    """Read one input (or one span of it, see :func:`_collect_span`). Runs in a worker process when
-    inputs are read in parallel, so it returns everything instead of reporting as it goes."""
-    return _collect(src, opts, span, None)
+def _collect_one(src: _Src, opts: AnalyzeOptions) -> Collected:
+    """Read one input. Runs in a worker process when inputs are read in parallel, so it returns
+    everything instead of reporting as it goes."""
+    return _collect(src, opts, None, None)
 
 
 Part = tuple[int, int, int]

@@ -434,11 +434,11 @@ _REAL_COLLECT = pipeline._collect_one
 _PARENT = [0]
 
 
-def _dies_in_a_worker(src, opts, span=None):
+def _dies_in_a_worker(src, opts):
     """(module level: the worker pool pickles it by name)"""
     if os.getpid() != _PARENT[0] and src.name.endswith("keycloak-1.log"):
         os._exit(137)
-    return _REAL_COLLECT(src, opts, span)
+    return _REAL_COLLECT(src, opts)
 
 
 def test_a_worker_killed_is_read_again_and_said(tmp_path, monkeypatch, scanner):
