@@ -37,6 +37,7 @@ bounded: no input is held, every line read is cut at ``max_line`` bytes."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -463,9 +464,34 @@ class _Line:
         self.long = long
 
 
+_NEWLINE = re.compile(b"\n").search
+"""Finds a newline in any buffer (the piece in memory, a memoryview: no copy to search it)."""
+
+
 def _line_at(data: _Data, off: int, max_line: int, first: int = 4096) -> _Line | None:
     """The line starting at ``off`` (None at the end of the data, or when it is too long to find
     its end within ``_SCAN_LIMIT``)."""
+    p = data.piece_off
+    if 0 <= p <= off:
+        # the usual case, a line inside the piece in memory: its newline searched there, only the
+        # line copied (not the 4 KiB :meth:`_Data.read` would copy first; half the time)
+        piece = data.piece
+        pos = off - p
+        size = len(piece)
+        if pos < size:
+            m = _NEWLINE(piece, pos, min(size, pos + max_line + 1))
+            if m is not None:
+                i = m.start()
+                return _Line(off, p + i + 1, bytes(piece[pos:i]), False)
+    c = data._cache_off
+    if 0 <= c <= off:
+        # (the same in the block last read: the head, the lines after a piece's end)
+        cache = data._cache
+        pos = off - c
+        if pos < len(cache):
+            i = cache.find(b"\n", pos, pos + max_line + 1)
+            if i >= 0:
+                return _Line(off, c + i + 1, cache[pos:i], False)
     n = first
     while True:
         buf = data.read(off, n)
@@ -700,7 +726,9 @@ class _Windows:
         raw = ln.raw
         if ln.long:
             self.info.long_lines += 1
-        elif b"\r" not in raw and b"\x00" not in raw:
+        elif raw.find(b"\r") < 0 and raw.find(b"\x00") < 0:
+            # (find, not ``in``: bytes ``in`` first tries the operand as an integer and formats
+            # the TypeError it clears, ≈1 µs a test)
             try:
                 return raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -742,8 +770,7 @@ class _Windows:
             self.next_sample += SAMPLE_EVERY
             if off < self.upto_end:
                 continue
-            buf = self.data.read(off - 1, 65536)
-            i = buf.find(b"\n")
+            i = self._newline(off - 1, 65536)
             if i < 0:
                 continue
             start = off + i
@@ -755,6 +782,21 @@ class _Windows:
             sample = lineno
             self.next_sample = max(self.next_sample, ln.end + SAMPLE_EVERY)
             yield lineno, self._text(ln)
+
+    def _newline(self, off: int, n: int) -> int:
+        """``self.data.read(off, n).find(b"\\n")``, without copying ``n`` bytes: searched in the piece
+        in memory, or in the first 4 KiB (a line is usually shorter) before all of them."""
+        data = self.data
+        p = data.piece_off
+        if 0 <= p <= off and off + n <= p + len(data.piece):
+            m = _NEWLINE(data.piece, off - p, off - p + n)
+            return -1 if m is None else m.start() - (off - p)
+        first = min(n, 4096)
+        buf = data.read(off, first)
+        i = buf.find(b"\n")
+        if i >= 0 or len(buf) < first:  # (fewer bytes: the end of the data)
+            return i
+        return data.read(off, n).find(b"\n")
 
     def window(self, lineno: int, off: int, raw: bytes, full: int, nxt: _Hit | None = None,
                base_off: int = 0) -> Iterator[tuple[int, str]]:
