@@ -371,10 +371,15 @@ def strptime_lite(text: str, fmt: str) -> tuple[date | None, time, tzinfo | None
     return d, t, tz
 
 
-def _to_utc(dt: datetime, tz: tzinfo) -> datetime:
+def _to_utc(dt: datetime, tz: tzinfo) -> datetime | None:
+    """``dt`` in UTC (``tz`` when it has no zone); None when that falls outside the years 1–9999
+    (a date at either end of the range, shifted by its offset)."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
-    return dt if dt.tzinfo is UTC else dt.astimezone(UTC)
+    try:
+        return dt if dt.tzinfo is UTC else dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _iso(text: str) -> datetime | None:

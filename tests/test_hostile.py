@@ -366,3 +366,16 @@ def test_merge_then_clean_stop_is_not_an_internal_error(inputs: Path) -> None:
     c = check(run_child([str(inputs / "merge-then-stop.log"), "--json"]))
     assert c.rc in (0, 3)
     assert c.json()["channels"][0]["merges"]
+
+
+@pytest.mark.parametrize("stamp, tz", [("0001-01-01 00:00:00,000", "+02:00"), ("9999-12-31 23:59:59,999", "-05:00"),
+                                       ("0001-01-01T00:00:00.000000000+02:00", "UTC")])
+def test_dates_at_the_ends_of_the_calendar_with_an_offset(tmp_path: Path, stamp: str, tz: str) -> None:
+    """A time that an offset moves before year 1 or past 9999 has no time (it was an internal
+    error); the rest of the line is still read."""
+    view = "INFO  [org.infinispan.CLUSTER] (main) ISPN000094: Received new cluster view for channel ISPN: [a-1|1] (1) [a-1]"
+    line = f"{stamp} {view}\n" if "T" not in stamp else f"{stamp} 2024-05-01 10:00:00,000 {view}\n"
+    p = tmp_path / "a.log"
+    p.write_text(line)
+    c = check(run_child([str(p), "--json", "--tz", tz]))
+    assert [cl["view_id"] for ch in c.json()["channels"] for cl in ch["clusters"]] == ["[a-1|1]"]

@@ -188,7 +188,7 @@ def test_fixed_time_in_a_zone_is_the_naive_time_given_the_zone(fmt, tz, parts):
     if isinstance(naive, datetime):
         assert naive.tzinfo is None
         assert zoned == naive.replace(tzinfo=tz) and zoned.tzinfo is tz
-        assert records._to_utc(zoned, tz) == records._to_utc(naive, tz)
+        assert records._to_utc(zoned, tz) == records._to_utc(naive, tz)  # (None for both past year 1 or 9999)
     else:
         assert zoned == naive and (zoned is None or zoned is False or isinstance(zoned, time))
 
