@@ -1011,6 +1011,9 @@ _HHMM_B: Any = None
 
 
 WHOLE = "whole"
+_SPAN_FOUND: dict[tuple[int, int, int, int], dict[Any, Any]] = {}
+"""What :func:`resolve_span` found of a file (by device, inode, planned size, parts): whether it is
+read whole, and the boundaries."""
 """What :func:`resolve_span` says of a file that cannot be split: its first span reads it all."""
 
 
@@ -1059,20 +1062,30 @@ def resolve_span(path: str, k: int, parts: int, size: int, read_options: Any = N
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size < size or size < 2:
             return WHOLE
-        head = os.pread(fd, 1 << 16, 0)
-        if head[:2] in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff") or _is_table(head):
-            return WHOLE
+        # a worker often reads the next part of the same file: what it found is kept
+        key = (st.st_dev, st.st_ino, size, parts)
+        known = _SPAN_FOUND.get(key)
+        if known is None:
+            if len(_SPAN_FOUND) >= 64:
+                _SPAN_FOUND.clear()
+            known = _SPAN_FOUND[key] = {}
         if read_options is None:
             from jgview.records import ReadOptions
 
             read_options = ReadOptions()
         starts = _Starts(read_options, pod_hint, container_hint)
-        if not _dated_single(starts, head):
+        if "whole" not in known:
+            head = os.pread(fd, 1 << 16, 0)
+            known["whole"] = (head[:2] in (b"\x1f\x8b", b"\xff\xfe", b"\xfe\xff") or _is_table(head)
+                              or not _dated_single(starts, head))
+        if known["whole"]:
             return WHOLE
         data = _Data(fd, size)
 
         def boundary(j: int) -> int | None:
-            return _span_start(data, starts, size * j // parts, size * (j + 1) // parts)
+            if j not in known:
+                known[j] = _span_start(data, starts, size * j // parts, size * (j + 1) // parts)
+            return known[j]  # type: ignore[no-any-return]
 
         start = 0 if k == 0 else boundary(k)
         if start is None:
@@ -1495,9 +1508,24 @@ def scan_words() -> tuple[bytes, ...]:
     return _SCAN_WORDS
 
 
-def _scanner(native: Any, sample: bytes) -> Any:
+def _scanner(native: Any, sample: bytes, key: Any = None) -> Any:
+    """A scanner whose anchors suit ``sample``; with a ``key`` (the file), the one made for it
+    before is used again (the parts of a file read by one worker: a scanner costs ~3 ms)."""
     level = os.environ.get(ENV_LEVEL, "").strip()
-    return native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
+    if key is not None:
+        key = (key, level)
+        got = _SCANNERS.get(key)
+        if got is not None:
+            return got
+    scanner = native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
+    if key is not None:
+        if len(_SCANNERS) >= 16:
+            _SCANNERS.clear()
+        _SCANNERS[key] = scanner
+    return scanner
+
+
+_SCANNERS: dict[Any, Any] = {}
 
 
 def _pieces(fd: int, size: int, start: int = 0) -> list[tuple[int, int]]:
@@ -1644,10 +1672,16 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
                       nthreads: int, starts: _Starts, native: Any,
                       span: tuple[int, int] | None = None) -> Iterator[tuple[int, str]]:
     start, end = span if span is not None else (0, size)
-    sample = b"".join(os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7))
     try:
-        scanner = _scanner(native, sample)
-    except (ValueError, TypeError, MemoryError):
+        key = None
+        if span is not None:
+            st = os.fstat(fd)
+            key = (st.st_dev, st.st_ino, size)
+        got = _SCANNERS.get((key, os.environ.get(ENV_LEVEL, "").strip())) if key is not None else None
+        sample = b"" if got is not None else b"".join(
+            os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7))
+        scanner = _scanner(native, sample, key)
+    except (ValueError, TypeError, MemoryError, OSError):
         os.close(fd)
         return None  # type: ignore[return-value]
 
