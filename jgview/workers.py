@@ -1,8 +1,9 @@
 """Forked worker processes for reading inputs in parallel (Linux), without multiprocessing.
 
 :func:`run` forks the workers once, at the start, while the calling process runs no other thread;
-it then hands them tasks by index over pipes, one or two ahead, the next to whichever worker sends
-a result back, so that unequal tasks still keep every worker busy. A worker sends each result
+it then hands them tasks by index over pipes, one to each, then the next to whichever worker sends
+a result back (before that result is read: the worker goes on meanwhile), so that unequal tasks
+still keep every worker busy. A worker sends each result
 pickled over its own pipe and ends with ``os._exit`` (no exit handlers, no flushing of buffers it
 inherited). A worker that ends without sending a result (killed: out of memory?) is noticed by
 the end of its pipe; its tasks are reported as lost, the other workers go on.
@@ -28,8 +29,6 @@ the exception is handled as any other); the worker ended before sending it."""
 _HEADER = struct.Struct("<iQ")
 """A result on a worker's pipe: task index, length of the pickle that follows."""
 _TASK = struct.Struct("<i")
-AHEAD = 2
-"""Tasks handed to a worker before its first result (it never waits for the next one)."""
 
 
 def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
@@ -44,9 +43,8 @@ def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
         for _ in range(workers):
             procs.append(_Worker.fork(tasks, [p for p in procs]))
         pending = iter(range(len(tasks)))
-        for w in procs:
-            for _ in range(AHEAD):
-                _give(w, pending)
+        for w in procs:  # one task each to begin with
+            _give(w, pending)
         if while_waiting is not None:
             while_waiting()
         sel = selectors.DefaultSelector()
@@ -56,7 +54,11 @@ def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
         while live:
             for key, _ in sel.select():
                 w = key.data
-                got = w.receive()
+                head = w.receive_head()
+                if head is not None:
+                    # its next task first: it works on it while its result is read and unpickled here
+                    _give(w, pending)
+                got = w.receive(head) if head is not None else None
                 if got is None:  # ended: what it had not sent back is lost
                     for i in w.outstanding:
                         results[i] = (LOST, None)
@@ -68,7 +70,6 @@ def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
                 i, outcome = got
                 results[i] = outcome
                 w.outstanding.discard(i)
-                _give(w, pending)
                 if not w.outstanding:
                     sel.unregister(w.results)
                     w.close()
@@ -130,11 +131,13 @@ class _Worker:
         os.close(res_w)
         return cls(pid, task_w, res_r)
 
-    def receive(self) -> tuple[int, tuple[str, Any]] | None:
+    def receive_head(self) -> tuple[int, int] | None:
+        """The index and length of the result the worker is sending (None: it has ended)."""
         head = _read_exact(self.results, _HEADER.size)
-        if head is None:
-            return None
-        i, n = _HEADER.unpack(head)
+        return None if head is None else _HEADER.unpack(head)  # type: ignore[return-value]
+
+    def receive(self, head: tuple[int, int]) -> tuple[int, tuple[str, Any]] | None:
+        i, n = head
         body = _read_exact(self.results, n)
         if body is None:
             return None

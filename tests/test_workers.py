@@ -97,3 +97,12 @@ def test_no_child_left_and_no_output_written_twice(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("buffered once") == 1
     assert "no child" in out.stdout
+
+
+def test_as_many_tasks_as_workers_run_at_once():
+    """(Two gzip files on two cores were read one after the other: the first worker had been
+    handed both.)"""
+    t = time.perf_counter()
+    got = workers.run([(whoami, (0.4,)), (whoami, (0.4,))], 2)
+    assert len({pid for _, pid in got}) == 2
+    assert time.perf_counter() - t < 0.75
