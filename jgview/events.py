@@ -43,7 +43,7 @@ from jgview.catalogue import (
     is_candidate,  # re-exported: the records stage's prefilter is the events stage's
     native_words_scan,
 )
-from jgview.models import Event, Kind, Record, View
+from jgview.models import Detail, DetailList, Event, Kind, Record, View
 from jgview.viewparse import (
     bare_name,
     parse_list,
@@ -216,7 +216,8 @@ _Kept = tuple[Kind, "str | None", "str | None", "View | None", "tuple[View, ...]
 
 _memo: OrderedDict[tuple[str, tuple[str | None, str | None]], tuple[_Kept, ...]] = OrderedDict()
 """``(message, thread context)`` → what its events took from the message: kind, node, channel,
-view, subgroups, members, lost, subject and a private copy of ``detail``."""
+view, subgroups, members, lost, subject and a read-only copy of ``detail`` that the events of the
+message's later records share (:class:`~jgview.models.Detail`)."""
 
 _thread_memo: dict[str, tuple[str | None, str | None]] = {}
 """Thread name → :func:`node_from_thread` (a log has few thread names)."""
@@ -250,7 +251,7 @@ def _extract_memo(record: Record, message: str) -> list[Event]:
             except KeyError:
                 pass
         memo[key] = tuple([(ev.kind, ev.node, ev.channel, ev.view, ev.subgroups, ev.members, ev.lost,
-                            ev.subject, _fresh_detail(ev.detail)) for ev in events])
+                            ev.subject, _shared_detail(ev.detail)) for ev in events])
         return events
     try:  # recently used: to the end of the eviction order
         memo.move_to_end(key)
@@ -264,7 +265,7 @@ def _extract_memo(record: Record, message: str) -> list[Event]:
     out = []
     for k in kept:
         out.append(Event(k[0], record.source, record.lineno, text, record.time, record.time_of_day,
-                         record.pod, k[1], k[2], k[3], k[4], k[5], k[6], k[7], _fresh_detail(k[8]),
+                         record.pod, k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8],
                          record.level, record.logger))
     return out
 
@@ -287,6 +288,24 @@ def _fresh_detail(detail: dict[str, Any]) -> dict[str, Any]:
         if type(v) not in _ATOMIC:
             out[k] = _fresh(v)  # (a new value for a key: the dict is not resized while iterated)
     return out
+
+
+def _shared_detail(detail: dict[str, Any]) -> Detail:
+    """A read-only copy of ``detail`` (lists and dicts in it too), shared by the events of the
+    message's later records: they are many (a repeated warning) and nothing changes them."""
+    return Detail({k: _read_only(v) for k, v in detail.items()})
+
+
+def _read_only(value: Any) -> Any:
+    if type(value) in _ATOMIC:
+        return value
+    if isinstance(value, list):
+        return DetailList(_read_only(v) for v in value)
+    if isinstance(value, tuple):
+        return tuple(_read_only(v) for v in value)
+    if isinstance(value, dict):
+        return Detail({k: _read_only(v) for k, v in value.items()})
+    return value
 
 
 def _fresh(value: Any) -> Any:

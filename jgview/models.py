@@ -107,6 +107,38 @@ class View:
         return self.members[0] if self.members else self.creator
 
 
+class Detail(dict):  # type: ignore[type-arg]
+    """The ``detail`` of the events of a message seen before: one read-only dict shared by all of
+    them (a repeated warning can give thousands of events; each held a copy). Reads, iteration,
+    ``dict(…)``, equality and JSON are a dict's; changing it raises ``TypeError``."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kw: Any) -> Any:
+        raise TypeError("an event's detail is shared by the events of a repeated message: read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (pickled as a dict; one copy for all who share it)
+        return (Detail, (dict(self),))
+
+
+class DetailList(list):  # type: ignore[type-arg]
+    """A list inside a shared :class:`Detail` (names, addresses): read-only as well."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kw: Any) -> Any:
+        raise TypeError("an event's detail is shared by the events of a repeated message: read-only")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (DetailList, (list(self),))
+
+
 @dataclass(slots=True)
 class Event:
     """A membership event recognized in one record."""
