@@ -30,6 +30,12 @@ lists, never a shell) scans newline-aligned byte ranges of a plain file fed thro
 ``wc -l`` numbering them, or a gzip file inflated into an unlinked temporary file.
 ``info.lines`` and ``info.bytes`` are the whole input's.
 
+With the native scanner a plain file can also be read in *spans* by several worker processes
+(``open_lines(..., span=…)``; :func:`span_count` says how many parts, :func:`resolve_span`, run by
+each worker, where its part starts: at a record's first line of a new minute, so that reading the
+parts apart and putting them together gives what reading the file gives; ``jgview.pipeline`` puts
+them together).
+
 When neither scanner is there, or the input is not a regular file, UTF-16, or a CSV/TSV export,
 :func:`open_lines` returns None and the caller uses the straightforward path. Memory stays
 bounded: no input is held, every line read is cut at ``max_line`` bytes."""
