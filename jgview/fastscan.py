@@ -88,7 +88,9 @@ _SCAN_LIMIT = 64 << 20
 """Bytes searched for the end of one over-long line of a gzip input (held in memory meanwhile)
 before the window stops there."""
 _SHAPES = 4096
-_SHAPE_BYTES = 24
+_SHAPE_BYTES = 96
+"""Bytes of a line (after envelope timestamps) whose shape decides whether it starts a record: a
+layout tells a start by its timestamp *and* what follows (level, logger, thread)."""
 
 ENV_MIN = "JGVIEW_FASTSCAN_MIN"
 ENV_RANGES = "JGVIEW_FASTSCAN_RANGES"
@@ -135,6 +137,8 @@ class _Rx:
             "runa": re.compile(rb"a+"),
             "runs": re.compile(rb"[ ~]+"),
             "head": re.compile(rb"(\d{1,20})([:-])(\d{1,20})[:-]"),
+            "kts": re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)(?:[ \t]|$)"),
+            "partial": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40} (?:stdout|stderr) P(?: |$)"),
         }
         self.__dict__.update(compiled)
         return compiled[name]
@@ -426,6 +430,13 @@ class _Starts:
                 if k > 5:
                     key = raw[5:k]
                 body = raw[j + 2:]
+        if body[10:11] == b"T" and body[:1].isdigit():
+            # a kubelet timestamp (kubectl --timestamps, a CRI file): the shape is what follows it
+            m = _RX.kts.match(body)
+            if m is not None:
+                body = body[m.end():]
+                if body[:7] in (b"stdout ", b"stderr ") and body[8:9] in (b" ", b""):
+                    body = body[7:8] + b" " + body[9:]  # (P or F: a partial line's next line continues it)
         folded = body[:_SHAPE_BYTES].translate(_FOLD)
         if key is not None:
             folded = b"P" + folded
@@ -722,6 +733,8 @@ class _Windows:
         self.upto = 0
         """Last line number yielded."""
         self.upto_end = 0
+        self.limit = 1 << 62
+        """Where the bytes read end (a span's end): no window reads on past it."""
         """Offset after the last line yielded."""
         self.next_sample = SAMPLE_EVERY
         from jgview.sources import _decode_line
@@ -846,7 +859,7 @@ class _Windows:
                 nxt = None
             else:
                 ln = _line_at(self.data, pos, max_line)
-            if ln is None:
+            if ln is None or ln.start >= self.limit:
                 break
             s, kk = self.starts(ln.raw)
             if s and kk == key:
@@ -1154,6 +1167,7 @@ def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None
         pos += i
     limit = min(stop, pos + SPAN_SEARCH)
     prev: bytes | None = None
+    partial = True  # (the line before pos is not known: the first line is no boundary)
     while pos < limit:
         block = data.read(pos, min(1 << 20, limit - pos))
         j = block.rfind(b"\n")
@@ -1171,14 +1185,18 @@ def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None
             off = ends[k] if ends else off + len(raw) + 1
             if raw[:5] == b"[pod/":
                 return None
+            after_partial = partial
+            partial = raw[10:11] == b"T" and _RX.partial.match(raw) is not None
             m = search(raw, 0, 160)
-            minute = raw[:m.end()] if m is not None else None
+            # the minute: the digits of the date and time up to it (not the text before: a level
+            # or a colour code that changes from line to line is no new minute)
+            minute = raw[max(0, m.end() - 16):m.end()].translate(None, _NOT_DIGITS) if m is not None else None
             if minute is not None and minute == prev:
                 continue  # (a record start of the same minute, or a line inside a record)
             s, key = starts(raw)
             if key is not None:
                 return None
-            if not s:
+            if not s or after_partial:  # (a CRI partial line goes on in the next one)
                 continue
             if minute is None:
                 return None
@@ -1187,6 +1205,9 @@ def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None
             prev = minute
         pos = off
     return None
+
+
+_NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 
 
 def _gz_peek(fd: int) -> bytes | None:
@@ -1703,6 +1724,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         ahead: deque[Any] = deque()
         _short_switch(True)
         try:
+            win.limit = end
             if start == 0:
                 yield from win.head(bom, end)
             else:  # a later span: nothing before its start is looked back at

@@ -383,6 +383,10 @@ def _collect_parallel(srcs: list[_Src], tasks: list[Task], opts: AnalyzeOptions,
     return results
 
 
+def _minute(t: datetime) -> int:
+    return int(t.timestamp() // 60)
+
+
 def _merge_spans(results: list[tuple[Part, Any]]) -> Collected | None:
     """The parts of one file (:func:`_collect_span`, in order) as one input: line numbers follow
     on, counts add up, the first and last times span them all. None when they do not cover the file
@@ -402,9 +406,16 @@ def _merge_spans(results: list[tuple[Part, Any]]) -> Collected | None:
     if not parts or parts[0][0][0] != 0 or parts[-1][0][1] != size \
             or any(a[0][1] != b[0][0] for a, b in zip(parts, parts[1:])):
         return None
-    for k, (_span, (_col, facts)) in enumerate(parts):
+    latest = None  # (the latest minute of the parts before)
+    for k, (_span, ((part, *_rest), facts)) in enumerate(parts):
         if facts.get("keyed") or (k > 0 and facts.get("time_of_day")):
             return None
+        # a minute seen in two parts (the clock went back: logs one after the other in a file)
+        # would have its Keycloak events and symptoms counted twice over
+        if part.first_time is not None and latest is not None and _minute(part.first_time) <= latest:
+            return None
+        if part.last_time is not None:
+            latest = max(latest or 0, _minute(part.last_time))
     if len(parts) == 1:
         return parts[0][1][0]
     first = parts[0][1][0][0]

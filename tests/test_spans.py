@@ -241,3 +241,69 @@ def test_span_count():
     assert fastscan.span_count(1790 * mib, 2) == 7  # at most SPAN_MAX bytes each
     assert fastscan.span_count(100 * mib, 2) == 1  # spans of SPAN_MIN bytes at least
     assert fastscan.span_count(358 * mib, 1) == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# found by review: each gave a different answer in parts
+
+
+SYM = "type=CODE_TO_TOKEN_ERROR, realmId=acme, clientId=web, userId=null, error=expired_code, ip=10.0.0.{k}"
+
+
+def test_a_clock_that_goes_back_makes_the_file_read_whole(tmp_path, spans, monkeypatch):
+    """Two logs one after the other in a file (a restarted container's, rotations concatenated):
+    the same minutes in two parts would have their Keycloak events counted twice."""
+    p = write(tmp_path, "keycloak-0.log", busy_log(4) + busy_log(4))
+    par, seq = both([p], monkeypatch)
+    assert_same(par, seq)
+    assert seq["stats"]["symptoms_summarized"] > 0
+
+
+def _mixed_minute(kind: str) -> list[str]:
+    import json
+
+    lines = []
+    for m in range(6):
+        for k in range(40):
+            warn = k % 2 == 1
+            msg = SYM.format(k=k) if warn else f"KC-SERVICES0001: something {k}"
+            if kind == "json":  # the level before the time: the text before HH:MM changes within a minute
+                lines.append(json.dumps({"level": "WARN" if warn else "INFO", "timestamp": f"2024-05-01T10:{m:02d}:{k:02d}.000Z",
+                                         "loggerName": "org.keycloak.events" if warn else "org.keycloak.services",
+                                         "message": msg}))
+                continue
+            line = kc(m * 60 + k, msg, lvl="WARN" if warn else "INFO",
+                      logger="org.keycloak.events" if warn else "org.keycloak.services", thread="executor-thread-1")
+            if kind == "ansi":  # a colour code per level before the time
+                line = ("\x1b[33m" if warn else "\x1b[0m") + line + "\x1b[0m"
+            elif kind == "kubectl-ts":  # kubectl's stamp 30 s after the application's
+                s = m * 60 + k + 30
+                line = f"2024-05-01T10:{s // 60:02d}:{s % 60:02d}.000000000Z " + line
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("kind", ["json", "ansi", "kubectl-ts"])
+def test_a_part_never_starts_inside_a_minute(tmp_path, spans, monkeypatch, kind):
+    p = write(tmp_path, "keycloak-0.log", _mixed_minute(kind))
+    par, seq = both([p], monkeypatch)
+    assert_same(par, seq)
+    assert seq["stats"]["symptoms_summarized"] > 0 and spans[str(p)] >= 2
+
+
+def test_an_odd_first_line_does_not_decide_for_the_lines_that_look_alike(tmp_path, spans, monkeypatch):
+    """Whether a line starts a record was remembered by the shape of its first 24 bytes: with
+    ISO timestamps, only the timestamp. One line in another order at the top made every line a
+    non-start, and each candidate's window ran 200 lines on (past a part's end: lines read twice)."""
+    lines = ["2024-05-01T08:00:00.000Z INFO  (main) [org.infinispan.CLUSTER] ISPN000078: Starting JGroups channel "
+             "`ISPN` with stack `kubernetes`"]
+    for i in range(300):
+        m, s = divmod(i * 7, 60)
+        lines.append(f"2024-05-01T08:{m:02d}:{s:02d}.000Z INFO  [org.infinispan.CLUSTER] (jgroups-7,keycloak-0-111) "
+                     f"ISPN000094: Received new cluster view for channel ISPN: [keycloak-0-111|{i}] (1) [keycloak-0-111]")
+        lines.append(f"2024-05-01T08:{m:02d}:{s:02d}.500Z WARN  [org.keycloak.events] (executor-thread-1) "
+                     + SYM.format(k=i % 200))
+    p = write(tmp_path, "keycloak-0.log", lines)
+    par, seq = both([p], monkeypatch)
+    assert_same(par, seq)
+    assert seq["stats"]["duplicates"] == 0 and len(seq["events"]) == 601
