@@ -51,29 +51,10 @@ def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
         for w in procs:
             sel.register(w.results, selectors.EVENT_READ, w)
         live = len(procs)
-        while live:
-            for key, _ in sel.select():
-                w = key.data
-                head = w.receive_head()
-                if head is not None:
-                    # its next task first: it works on it while its result is read and unpickled here
-                    _give(w, pending)
-                got = w.receive(head) if head is not None else None
-                if got is None:  # ended: what it had not sent back is lost
-                    for i in w.outstanding:
-                        results[i] = (LOST, None)
-                    w.outstanding.clear()
-                    sel.unregister(w.results)
-                    w.close()
-                    live -= 1
-                    continue
-                i, outcome = got
-                results[i] = outcome
-                w.outstanding.discard(i)
-                if not w.outstanding:
-                    sel.unregister(w.results)
-                    w.close()
-                    live -= 1
+        try:
+            _serve_results(sel, live, results, pending)
+        finally:
+            sel.close()
         for i in pending:  # (every worker ended early)
             results[i] = (LOST, None)
         done = True
@@ -82,6 +63,33 @@ def run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], workers: int,
             w.close()
             w.reap(kill=not done)
     return [r if r is not None else (LOST, None) for r in results]
+
+
+def _serve_results(sel: Any, live: int, results: list[Any], pending: Any) -> None:
+    """Read results as workers send them, each worker's next task sent first."""
+    while live:
+        for key, _ in sel.select():
+            w = key.data
+            head = w.receive_head()
+            if head is not None:
+                # its next task first: it works on it while its result is read and unpickled here
+                _give(w, pending)
+            got = w.receive(head) if head is not None else None
+            if got is None:  # ended: what it had not sent back is lost
+                for i in w.outstanding:
+                    results[i] = (LOST, None)
+                w.outstanding.clear()
+                sel.unregister(w.results)
+                w.close()
+                live -= 1
+                continue
+            i, outcome = got
+            results[i] = outcome
+            w.outstanding.discard(i)
+            if not w.outstanding:
+                sel.unregister(w.results)
+                w.close()
+                live -= 1
 
 
 def _give(w: _Worker, pending: Iterable[int]) -> None:

@@ -106,3 +106,10 @@ def test_as_many_tasks_as_workers_run_at_once():
     got = workers.run([(whoami, (0.4,)), (whoami, (0.4,))], 2)
     assert len({pid for _, pid in got}) == 2
     assert time.perf_counter() - t < 0.75
+
+
+def test_no_descriptor_left_open():
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        workers.run([(square, (i,)) for i in range(4)], 2)
+    assert len(os.listdir("/proc/self/fd")) == before
