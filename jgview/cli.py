@@ -106,7 +106,11 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("jgview: interrupted\n")
         raise SystemExit(130) from None
-    except SystemExit:
+    except SystemExit as exc:
+        if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            # typer met the broken pipe first (`jgview … | head`) and exits 1, which says "split":
+            # the reader went away, as above
+            os._exit(0)
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         if os.environ.get("JGVIEW_DEBUG"):

@@ -221,3 +221,27 @@ def test_since_after_a_healed_split_leaves_it_out():
     assert doc["verdict"] == "healthy", doc["summary"]
     assert not doc["channels"][0]["merges"] and not doc["channels"][0]["splits"]
     assert not [f for f in doc["findings"] if f["id"].startswith("R11")]
+
+
+def test_a_reader_that_goes_away_is_no_split(tmp_path):
+    """`jgview … | head -1`: the pipe breaks while the output is written (by rich, or by typer's
+    echo); the exit code is 0, not 1 (which says "split"), and nothing is printed on stderr."""
+    import subprocess
+    import sys
+
+    from conftest import jgview_exe
+
+    many = tmp_path / "keycloak-0.log"  # enough events that `jgview events` fills the pipe
+    many.write_text("".join(KC_VIEW.format(s=i % 10, view=f"[keycloak-0-1|{i}] (1) [keycloak-0-1]")
+                            for i in range(3000)))
+    for args in ([str(SAMPLES / "seed-split")], ["events", str(many)]):
+        p = subprocess.Popen(jgview_exe() + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.read(1)  # type: ignore[union-attr]
+        p.stdout.close()  # type: ignore[union-attr]
+        err = p.stderr.read()  # type: ignore[union-attr]
+        assert p.wait(timeout=60) == 0, (args, err)
+        assert b"Traceback" not in err and b"internal error" not in err
+    # a split is still a split when the output is read
+    out = run_jgview(["--json", str(SAMPLES / "seed-split")])
+    assert out.returncode == 1
+    del sys

@@ -159,6 +159,22 @@ def _finding(out: Console, f: Finding, max_evidence: int) -> None:
             out.print(Text("    " + ln.replace("\t", "    ")))
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``jgview … | head``): rich would exit 1, which says "split";
+        the CLI's entry ends the run quietly instead (exit 0)."""
+        import os
+        import sys
+
+        self.quiet = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise BrokenPipeError
+
+
 def make_console(file: object = None, *, force_terminal: bool | None = None, no_color: bool = False) -> Console:
     import os
     import sys
@@ -166,7 +182,7 @@ def make_console(file: object = None, *, force_terminal: bool | None = None, no_
     stream = file or sys.stdout
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     width = None if is_tty else 120
-    return Console(
+    return _Console(
         file=stream,  # type: ignore[arg-type]
         force_terminal=force_terminal,
         no_color=no_color or bool(os.environ.get("NO_COLOR")),
