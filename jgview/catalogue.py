@@ -56,10 +56,10 @@ prefilter the records stage runs on every line; a test also runs every sample th
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from collections.abc import Callable
 from typing import Any, Mapping
 
 import regex
@@ -1514,15 +1514,11 @@ def is_candidate(line: str) -> bool:
                 if keyword in line:
                     return True
     if _KEYWORD_SCAN is not None:
-        try:
-            data = line.encode()
-        except UnicodeEncodeError:
-            return _is_candidate_words(line)
         # (the keywords of the frequent words are not in the line: each holds its word, and was
-        # looked for where the word is. A keyword holds no newline: a hit on any line of a joined
-        # message is a hit in it. UTF-8 is self-synchronizing: the keywords' bytes occur in the
-        # line's exactly where they do)
-        return bool(_KEYWORD_SCAN(data, 0, -1, 1)[0])
+        # looked for where the word is)
+        hit = _KEYWORD_SCAN(line)
+        if hit is not None:
+            return hit
     return _is_candidate_words(line)
 
 
@@ -1597,21 +1593,32 @@ _ANCHOR_SAMPLE = (
 here (fewer false starts to verify; the answer does not depend on it)."""
 
 
-def native_words_scan(words: tuple[str, ...]) -> Any:
-    """The ``scan`` method of a native scanner (``jgview._scan``) looking for ``words``, or None
-    when there is none (not built, ``JGVIEW_SCANNER=grep``, or a word it cannot take). Built once
-    per set of words, here at import, so that forked workers share it."""
+def native_words_test(words: tuple[str, ...]) -> Callable[[str], bool | None] | None:
+    """``test(line)``: whether ``line`` holds one of ``words``, by one call of a native scanner
+    (``jgview._scan``) on its UTF-8 bytes — None for a line it cannot take (not UTF-8 encodable:
+    lone surrogates; the caller then tests in Python). None when there is no native scanner (not
+    built, ``JGVIEW_SCANNER=grep``). Made once per set of words, here at import, so that forked
+    workers share it. The answer is the text's: UTF-8 is self-synchronizing (a word's bytes occur
+    in the line's exactly where the word does), and no word holds a newline (a hit on any line of a
+    joined message is a hit in it)."""
     from jgview import fastscan
 
     native = fastscan._native()
     if native is None:
         return None
-    level = os.environ.get(fastscan.ENV_LEVEL, "").strip()
     try:
-        return native.Scanner(tuple(w.encode() for w in words), _ANCHOR_SAMPLE,
-                              int(level) if level.isdigit() else -1).scan
+        scan = fastscan.new_scanner(native, tuple(w.encode() for w in words), _ANCHOR_SAMPLE).scan
     except (ValueError, TypeError, MemoryError, UnicodeEncodeError):  # pragma: no cover - not these words
         return None
+
+    def test(line: str) -> bool | None:
+        try:
+            data = line.encode()
+        except UnicodeEncodeError:
+            return None
+        return bool(scan(data, 0, -1, 1)[0])
+
+    return test
 
 
 _RARE_KEYWORDS: tuple[str, ...] = tuple(
@@ -1619,8 +1626,8 @@ _RARE_KEYWORDS: tuple[str, ...] = tuple(
 """The keywords that hold none of :data:`_FREQUENT_WORDS` (those :func:`is_candidate` leaves to
 the native scanner)."""
 
-_KEYWORD_SCAN = native_words_scan(_RARE_KEYWORDS)
-"""For :func:`is_candidate`: finds any of :data:`_RARE_KEYWORDS` in UTF-8 bytes (None: the Python
+_KEYWORD_SCAN = native_words_test(_RARE_KEYWORDS)
+"""For :func:`is_candidate`: whether a line holds one of :data:`_RARE_KEYWORDS` (None: the Python
 loop)."""
 
 

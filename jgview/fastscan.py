@@ -139,6 +139,7 @@ class _Rx:
             "head": re.compile(rb"(\d{1,20})([:-])(\d{1,20})[:-]"),
             "kts": re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)(?:[ \t]|$)"),
             "partial": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40} (?:stdout|stderr) P(?: |$)"),
+            "hhmm": re.compile(rb"[0-9][0-9]:[0-9][0-9]"),
         }
         self.__dict__.update(compiled)
         return compiled[name]
@@ -1026,9 +1027,6 @@ def span_count(size: int, workers: int) -> int:
     return max(1, min(parts, size // low))
 
 
-_HHMM_B: Any = None
-
-
 WHOLE = "whole"
 _SPAN_FOUND: dict[tuple[int, int, int, int], dict[Any, Any]] = {}
 """What :func:`resolve_span` found of a file (by device, inode, planned size, parts): whether it is
@@ -1151,12 +1149,7 @@ def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None
     """The first line at or after ``pos`` (and before ``stop``) that starts a record of no pod
     envelope whose minute (its text up to the first ``HH:MM``, as the records stage's sampling key)
     differs from the record start before it, within :data:`SPAN_SEARCH` bytes."""
-    global _HHMM_B
-    if _HHMM_B is None:
-        import re
-
-        _HHMM_B = re.compile(rb"[0-9][0-9]:[0-9][0-9]")
-    search = _HHMM_B.search
+    search = _RX.hhmm.search
     if pos > 0:
         i = data.read(pos - 1, 1 << 16).find(b"\n")
         while i < 0:  # inside a long line: find its end
@@ -1535,16 +1528,23 @@ def scan_words() -> tuple[bytes, ...]:
     return _SCAN_WORDS
 
 
-def _scanner(native: Any, sample: bytes, key: Any = None) -> Any:
-    """A scanner whose anchors suit ``sample``; with a ``key`` (the file), the one made for it
-    before is used again (the parts of a file read by one worker: a scanner costs ~3 ms)."""
+def new_scanner(native: Any, words: tuple[bytes, ...], sample: bytes) -> Any:
+    """A native ``Scanner`` of ``words`` anchored for ``sample``, at the SIMD level
+    ``JGVIEW_SCAN_LEVEL`` allows (ValueError/TypeError/MemoryError when it cannot be made)."""
     level = os.environ.get(ENV_LEVEL, "").strip()
+    return native.Scanner(words, sample, int(level) if level.isdigit() else -1)
+
+
+def _scanner(native: Any, sample: Callable[[], bytes], key: Any = None) -> Any:
+    """A scanner of :func:`scan_words` whose anchors suit ``sample()``; with a ``key`` (the file),
+    the one made for it before is used again, its sample not even read (the parts of a file read by
+    one worker: a scanner costs ~3 ms)."""
     if key is not None:
-        key = (key, level)
+        key = (key, os.environ.get(ENV_LEVEL, "").strip())
         got = _SCANNERS.get(key)
         if got is not None:
             return got
-    scanner = native.Scanner(scan_words(), sample, int(level) if level.isdigit() else -1)
+    scanner = new_scanner(native, scan_words(), sample())
     if key is not None:
         if len(_SCANNERS) >= 16:
             _SCANNERS.clear()
@@ -1704,10 +1704,8 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         if span is not None:
             st = os.fstat(fd)
             key = (st.st_dev, st.st_ino, size)
-        got = _SCANNERS.get((key, os.environ.get(ENV_LEVEL, "").strip())) if key is not None else None
-        sample = b"" if got is not None else b"".join(
-            os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7))
-        scanner = _scanner(native, sample, key)
+        scanner = _scanner(native, lambda: b"".join(
+            os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7)), key)
     except (ValueError, TypeError, MemoryError, OSError):
         os.close(fd)
         return None  # type: ignore[return-value]
@@ -1916,7 +1914,7 @@ class _StreamScan:
 
     def feed(self, buf: bytes) -> None:
         if self.scanner is None:
-            self.scanner = _scanner(self.native, buf[:SAMPLE_BYTES * 4])
+            self.scanner = _scanner(self.native, lambda: buf[:SAMPLE_BYTES * 4])
         seg = self.carry + buf if self.carry else buf
         k = seg.rfind(b"\n")
         if k >= 0:
@@ -1937,7 +1935,7 @@ class _StreamScan:
     def close(self) -> None:
         if self.carry:
             if self.scanner is None:
-                self.scanner = _scanner(self.native, self.carry[:SAMPLE_BYTES * 4])
+                self.scanner = _scanner(self.native, lambda: self.carry[:SAMPLE_BYTES * 4])
             self._scan(self.carry, len(self.carry), self.line_start == self.carry_start)
             self.carry = b""
 

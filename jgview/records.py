@@ -269,7 +269,6 @@ class _FixedFormat:
 
 
 _FIXED_CACHE: dict[str, _FixedFormat | None] = {}
-_UNKNOWN: Any = object()
 
 
 def _fixed_format(fmt: str) -> _FixedFormat | None:
@@ -473,7 +472,7 @@ class _Days:
         prev[0] = secs
 
     def dated(self, key: str | None, lineno: int, d: date, secs: int) -> None:
-        linenos, dates, prev = self.state.get(key) or self._get(key)
+        linenos, dates, prev = self._get(key)
         if dates[-1] != d:
             linenos.append(lineno)
             dates.append(d)
@@ -938,9 +937,7 @@ class _Reader:
         d = f.get("date")
         s = f"{d} {t}" if d else t
         for fmt in lay.time_formats:
-            fixed = _FIXED_CACHE.get(fmt, _UNKNOWN)
-            if fixed is _UNKNOWN:
-                fixed = _fixed_format(fmt)
+            fixed = _fixed_format(fmt)
             if fixed is not None:
                 # (a date and time is made in the reader's zone at once: what _to_utc would do with
                 # the naive one, without a datetime.replace per line)
@@ -968,9 +965,8 @@ class _Reader:
     def _line_time(self, ln: _Line) -> datetime | None:
         if ln.etime is not None:
             return ln.etime
-        ldt = ln.ldt
-        if ldt is not None:
-            return ldt if ldt.tzinfo is UTC else _to_utc(ldt, self.tz)
+        if ln.ldt is not None:
+            return _to_utc(ln.ldt, self.tz)
         if ln.tod is not None:
             d = self.days.date_for(ln.key, ln.lineno)
             if d is not None:
@@ -1094,19 +1090,10 @@ class _Reader:
     def _finish(self, op: _Open) -> Record:
         ln = op.first
         f = ln.fields or {}
-        t = ln.etime
-        if t is None:
-            t = ln.ldt
-            if t is None or t.tzinfo is not UTC:
-                t = self._line_time(ln)
-        if t is not None:
-            info = self.info
-            if info.first_time is None or t < info.first_time:
-                info.first_time = t
-            if info.last_time is None or t > info.last_time:
-                info.last_time = t
-        elif ln.tod is not None:
+        t = self._line_time(ln)
+        if t is None and ln.tod is not None:
             self.saw_undated = True
+        self._seen_time(t)
         level = op.level or f.get("level")
         lay = ln.layout
         name = lay.name if lay is not None else "unknown"
@@ -1120,15 +1107,12 @@ class _Reader:
             op.parts[0] = ln.body  # a two-line layout's header alone
         message = "\n".join(op.parts)
         thread = f.get("thread")
-        if thread and lay is not None and lay.kind == "regex":
-            known = self.thread_cand.get(thread)
-            if known is None:
-                known = self._thread_candidate(thread)
-            if known and not self.candidate(message):
-                # a message that begins with "(…)" where the layout may have a thread or not
-                # (Keycloak vs Infinispan 15): keep the text in the message too
-                op.parts[0] = f"({thread}) {op.parts[0]}"
-                message = "\n".join(op.parts)
+        if thread and lay is not None and lay.kind == "regex" and self._thread_candidate(thread) \
+                and not self.candidate(message):
+            # a message that begins with "(…)" where the layout may have a thread or not
+            # (Keycloak vs Infinispan 15): keep the text in the message too
+            op.parts[0] = f"({thread}) {op.parts[0]}"
+            message = "\n".join(op.parts)
         # (arguments by position, in the order of _RECORD_FIELDS: a third of the cost by keyword)
         return Record(
             self.info.name,
@@ -1202,7 +1186,7 @@ class _Reader:
             out.append(self._close(key))
         if cand:
             op = None
-            if ln.layout is None or ln.weak:  # (not _starts(ln))
+            if not _starts(ln):
                 prior = self._lookback(ln)
                 if prior:
                     op = _Open(prior[0])
@@ -1218,7 +1202,7 @@ class _Reader:
                 out.append(self._finish(op))
             else:
                 opens[key] = op
-        if len(opens) > 1 or (opens and key not in opens):  # (else _idle has nothing to close)
+        if opens:
             self._idle(lineno, key, out)
         return out
 
@@ -1299,11 +1283,7 @@ class _Reader:
                 # a gap in the line numbers (the fast scanner's windows): nothing before it joins
                 # with what follows, and no look-back crosses it
                 if opens:
-                    if len(opens) == 1:  # (the usual case: one record open)
-                        done = [self._finish(opens.popitem()[1])]
-                    else:
-                        done = [self._close(k) for k in list(opens)]
-                    out = self._release(done)
+                    out = self._release([self._close(k) for k in list(opens)])
                     if out:
                         yield from out
                 ring.clear()
@@ -1338,11 +1318,9 @@ class _Reader:
                             sampled.clear()
                         sampled[key] = n + 1
             if cand or opens or scanning:
-                done = self._slow(lineno, text, cand)
-                if done or self.held:
-                    out = self._release(done)
-                    if out:
-                        yield from out
+                out = self._release(self._slow(lineno, text, cand))
+                if out:
+                    yield from out
                 if scanning:
                     scanning = info.first_time is None and lineno < _SCAN_LINES
                 last_head = ""
