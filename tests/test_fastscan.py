@@ -410,16 +410,22 @@ def test_gzip_samples_do_not_cut_records(tmp_path, monkeypatch, scanner):
     assert sum(1 for e in a["events"] if e[0] is Kind.CHANNEL_ERROR) == 60
 
 
+def _pod_logs(tmp_path, pods: int, *, views: int, noise: int) -> list[Path]:
+    """keycloak-K.log for each pod: ``views`` views of its own, each after ``noise`` noise lines."""
+    paths = []
+    for k in range(pods):
+        lines = []
+        for i in range(views):
+            lines += _noise(noise, i * 100) + [_view(i * 100 + 60, i + 1, [f"keycloak-{k}-{k}11"])]
+        paths.append(write(tmp_path, f"keycloak-{k}.log", lines))
+    return paths
+
+
 def test_workers_forked_after_a_read_use_their_own_buffers(tmp_path, monkeypatch, scanner):
     """Reading a big file in this process, then several in forked workers: the workers never share
     the parent's piece buffers (their reads would land in each other's memory)."""
     monkeypatch.setattr(fastscan, "PIECE", 1 << 14)
-    paths = []
-    for k in range(3):
-        lines = []
-        for i in range(60):
-            lines += _noise(50, i * 100) + [_view(i * 100 + 60, i + 1, [f"keycloak-{k}-{k}11"])]
-        paths.append(write(tmp_path, f"keycloak-{k}.log", lines))
+    paths = _pod_logs(tmp_path, 3, views=60, noise=50)
     monkeypatch.setenv(fastscan.ENV_MIN, "0")
     pipeline.analyze([str(paths[0])])  # buffers made in this process
     monkeypatch.setenv("JGVIEW_WORKERS", "3")
@@ -435,7 +441,7 @@ _PARENT = [0]
 
 
 def _dies_in_a_worker(src, opts):
-    """(module level: the worker pool pickles it by name)"""
+    """(replaces pipeline._collect_one; the forked workers inherit it)"""
     if os.getpid() != _PARENT[0] and src.name.endswith("keycloak-1.log"):
         os._exit(137)
     return _REAL_COLLECT(src, opts)
@@ -444,12 +450,7 @@ def _dies_in_a_worker(src, opts):
 def test_a_worker_killed_is_read_again_and_said(tmp_path, monkeypatch, scanner):
     """A worker process that dies (the OOM killer) does not hang the run: its input is read again
     in the main process, with a one-line problem."""
-    paths = []
-    for k in range(2):
-        lines = []
-        for i in range(20):
-            lines += _noise(20, i * 100) + [_view(i * 100 + 60, i + 1, [f"keycloak-{k}-{k}11"])]
-        paths.append(write(tmp_path, f"keycloak-{k}.log", lines))
+    paths = _pod_logs(tmp_path, 2, views=20, noise=20)
     monkeypatch.setenv(fastscan.ENV_MIN, "0")
     monkeypatch.setenv("JGVIEW_WORKERS", "2")
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)

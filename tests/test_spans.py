@@ -217,7 +217,7 @@ _REAL_SPAN = pipeline._collect_span
 
 
 def _dies_on_a_later_span(src, opts, span):
-    """(module level: the worker pool pickles it by name)"""
+    """(replaces pipeline._collect_span; the forked workers inherit it)"""
     if os.getpid() != _PARENT[0] and span[0] > 0:
         os._exit(137)
     return _REAL_SPAN(src, opts, span)
