@@ -148,6 +148,22 @@ static inline int block(const Scanner *S, State *st, Py_ssize_t i, uint64_t cm, 
     return 0;
 }
 
+/* After a block of ``width`` bytes at *i with candidate bits cm and newline bits nlm (what the SIMD
+ * loops share): 1 when a line matched (*i: where to go on), 2 when max_hits was reached (*i: where
+ * to stop), -1 on error; 0 when nothing matched (the block's newlines counted, *i past it). */
+static inline int step(const Scanner *S, State *st, Py_ssize_t *i, uint64_t cm, uint64_t nlm, int width) {
+    if (cm) {
+        int r = block(S, st, *i, cm, nlm, i);
+        if (r != 0) return r;
+    }
+    if (nlm) {
+        st->nl += __builtin_popcountll(nlm);
+        st->last_nl = *i + (63 - __builtin_clzll(nlm));
+    }
+    *i += width;
+    return 0;
+}
+
 /* The scalar loop over [i, end): used for the tail of the SIMD loops and as the portable path. */
 static Py_ssize_t scan_scalar(const Scanner *S, State *st, Py_ssize_t i) {
     const unsigned char *buf = st->buf;
@@ -192,17 +208,9 @@ __attribute__((target("avx2,bmi,popcnt,lzcnt"))) static Py_ssize_t scan_avx2(con
             m = _mm256_or_si256(m, _mm256_and_si256(_mm256_cmpeq_epi8(v0, A[q]), _mm256_cmpeq_epi8(v1, B[q])));
         uint32_t nlm = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v0, NL));
         uint32_t cm = (uint32_t)_mm256_movemask_epi8(m);
-        if (cm) {
-            int r = block(S, st, i, cm, nlm, &i);
-            if (r < 0) return -1;
-            if (r == 2) return i;
-            if (r == 1) continue;
-        }
-        if (nlm) {
-            st->nl += __builtin_popcount(nlm);
-            st->last_nl = i + (31 - __builtin_clz(nlm));
-        }
-        i += 32;
+        int r = step(S, st, &i, cm, nlm, 32);
+        if (r < 0) return -1;
+        if (r == 2) return i;
     }
     return scan_scalar(S, st, i);
 }
@@ -232,17 +240,9 @@ __attribute__((target("avx512f,avx512bw,bmi,bmi2,popcnt,lzcnt"))) static Py_ssiz
         }
         uint64_t cm = _mm512_cmpeq_epi8_mask(u, _mm512_setzero_si512());
         uint64_t nlm = _mm512_cmpeq_epi8_mask(v0, NL);
-        if (cm) {
-            int r = block(S, st, i, cm, nlm, &i);
-            if (r < 0) return -1;
-            if (r == 2) return i;
-            if (r == 1) continue;
-        }
-        if (nlm) {
-            st->nl += __builtin_popcountll(nlm);
-            st->last_nl = i + (63 - __builtin_clzll(nlm));
-        }
-        i += 64;
+        int r = step(S, st, &i, cm, nlm, 64);
+        if (r < 0) return -1;
+        if (r == 2) return i;
     }
     return scan_scalar(S, st, i);
 }
@@ -264,17 +264,9 @@ scan_vbmi(const Scanner *S, State *st) {
         __m512i g1 = _mm512_permutex2var_epi8(T2lo, v1, T2hi);
         uint64_t cm = _mm512_test_epi8_mask(g0, g1);
         uint64_t nlm = _mm512_cmpeq_epi8_mask(v0, NL);
-        if (cm) {
-            int r = block(S, st, i, cm, nlm, &i);
-            if (r < 0) return -1;
-            if (r == 2) return i;
-            if (r == 1) continue;
-        }
-        if (nlm) {
-            st->nl += __builtin_popcountll(nlm);
-            st->last_nl = i + (63 - __builtin_clzll(nlm));
-        }
-        i += 64;
+        int r = step(S, st, &i, cm, nlm, 64);
+        if (r < 0) return -1;
+        if (r == 2) return i;
     }
     return scan_scalar(S, st, i);
 }
