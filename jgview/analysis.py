@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from jgview.history import DAY, History, Obs
@@ -32,6 +31,7 @@ from jgview.models import (
     View,
     ViewChange,
 )
+from jgview.struct import Struct, field
 
 GONE_TOLERANCE = 2.0
 """Seconds: a member excluded from its cluster whose own log ends within this much after the
@@ -43,16 +43,14 @@ MIN_SPLIT = 1.0
 needs seconds to suspect and exclude a member)."""
 
 
-@dataclass(slots=True)
-class Group:
+class Group(Struct):
     channel: str
     name: str
     pods: list[str]
     obs: list[Obs] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class GroupResult:
+class GroupResult(Struct):
     analysis: ChannelAnalysis
     final_views: dict[str, Obs]
     live: set[str]

@@ -57,14 +57,15 @@ prefilter the records stage runs on every line; a test also runs every sample th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from collections.abc import Callable
 from typing import Any, Mapping
 
 import regex
 
+from jgview.lazy import LazyPattern
 from jgview.models import Kind
+from jgview.struct import Struct, field
 
 __all__ = [
     "CANDIDATE",
@@ -85,8 +86,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Wording:
+class Wording(Struct, frozen=True):
     """One wording of one message, as some versions print it."""
 
     id: str
@@ -152,30 +152,9 @@ BOOL_FIELDS = frozenset({"degraded"})
 """Optional groups whose presence is the fact (``detail[name] = True`` when matched)."""
 
 
-class _LazyRx:
-    """A :mod:`regex` pattern compiled when first used (startup time: most runs use few)."""
-
-    __slots__ = ("pattern", "_compiled", "__dict__")
-
-    def __init__(self, pattern: str) -> None:
-        self.pattern = pattern
-        self._compiled: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compiled = regex.compile(self.pattern, regex.V0)
-        value = getattr(compiled, name)
-        if callable(value):
-            self.__dict__[name] = value  # later look-ups are plain attribute hits
-        return value
-
-    def __repr__(self) -> str:
-        return f"regex.compile({self.pattern!r}) (lazy)"
-
-
-def _rx(pattern: str) -> Any:
-    return _LazyRx(pattern)
+def lazy_regex(pattern: str) -> Any:
+    """A :mod:`regex` pattern (``V0``) compiled when first used (most runs use few wordings)."""
+    return LazyPattern(regex.compile, pattern, regex.V0)
 
 
 def _w(
@@ -194,13 +173,13 @@ def _w(
     return Wording(
         id=id,
         kind=kind,
-        regex=_rx(pattern),
+        regex=lazy_regex(pattern),
         versions=versions,
         samples=tuple(samples),
         keyword=keyword,
         fields=MappingProxyType(dict(fields or {})),
-        after=_rx(after) if after else None,
-        extras=tuple(_rx(e) for e in extras),
+        after=lazy_regex(after) if after else None,
+        extras=tuple(lazy_regex(e) for e in extras),
         **flags,
     )
 
@@ -1418,7 +1397,7 @@ PATTERNS: tuple[Wording, ...] = (
 )
 
 
-SUPPRESSED = _rx(
+SUPPRESSED = lazy_regex(
     r"\(received (?P<suppressed>\d{1,12}) identical messages from (?P<suppressed_from>[^\n]{1,300}?) "
     r"in the last (?P<suppressed_ms>\d{1,12}) ms\)"
     r"|\((?P<suppressed2>\d{1,12}) suppressed messages in the last (?P<suppressed_for>[^()\n]{1,40})\)"

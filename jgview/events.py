@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import OrderedDict
-from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
@@ -41,9 +40,11 @@ from jgview.catalogue import (
     SYMPTOM_ERRORS,
     Wording,
     is_candidate,  # re-exported: the records stage's prefilter is the events stage's
+    lazy_regex,
     native_words_test,
 )
 from jgview.models import Detail, DetailList, Event, Kind, Record, View
+from jgview.struct import Struct
 from jgview.viewparse import (
     bare_name,
     parse_list,
@@ -74,7 +75,7 @@ _ORDER: tuple[Wording, ...] = (
     IGNORED + tuple(w for w in PATTERNS if not w.fallback) + tuple(w for w in PATTERNS if w.fallback)
 )
 
-_PROPERTY_SPLIT = regex.compile(r",\s{0,20}(?=[\w.-]{1,100}=>)")
+_PROPERTY_SPLIT = lazy_regex(r",\s{0,20}(?=[\w.-]{1,100}=>)")
 """Separator of ``k=>v`` discovery properties: a comma before the next ``key=>`` (values such as
 ``labels=>app=kc,tier=web`` keep their own commas). The lookahead is bounded: linear work."""
 
@@ -85,7 +86,7 @@ for _i, _w in enumerate(_ORDER):
     _WORDINGS_OF_WORD[CANDIDATE_WORD_OF[_w.id]] = _WORDINGS_OF_WORD.get(CANDIDATE_WORD_OF[_w.id], ()) + ((_i, _w),)
 del _i, _w
 
-_THREAD_IN_TEXT = regex.compile(
+_THREAD_IN_TEXT = lazy_regex(
     r"\((?P<thread>[A-Za-z][\w .\-]{0,60}-\d{1,6},[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?"
     r"(?:,[^()\s,]{1,300}(?:\([^()\n]{0,300}\))?)?)\)"
 )
@@ -314,8 +315,7 @@ def _fresh(value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-@dataclass(slots=True)
-class _Built:
+class _Built(Struct):
     event: Event | None
     end: int
 

@@ -14,7 +14,6 @@ ended, or on Ctrl-C, the final summary is printed and the usual exit code return
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import queue
@@ -267,7 +266,7 @@ class Follower:
             info = s.info
             if s.open and now_t is not None:
                 # a stream still open is a log that goes on: its end is the newest time seen
-                info = dataclasses.replace(s.info, last_time=now_t)
+                info = s.info.replace(last_time=now_t)
             collected.append(
                 SourceEvents(info=info, events=list(s.events), pod_hint=s.pod_hint, strong_hint=s.strong)
             )

@@ -16,19 +16,18 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node
 from jgview.models import Event, Incarnation, Kind, SourceInfo, View
+from jgview.struct import Struct, field
 
 DAY = 86400.0
 RESTART_GAP = 30.0
 """Seconds: the same channel started again later than this in one log is a restart."""
 
 
-@dataclass(slots=True)
-class SourceEvents:
+class SourceEvents(Struct):
     """The events of one source, with what is known of its pod."""
 
     info: SourceInfo
@@ -39,8 +38,7 @@ class SourceEvents:
     previous: bool = False
 
 
-@dataclass(slots=True)
-class Obs:
+class Obs(Struct):
     """One view observation: pod P (incarnation i) installed view V on channel C at time t."""
 
     pod: str
@@ -57,8 +55,7 @@ class Obs:
         return (self.view.creator, self.view.id)
 
 
-@dataclass(slots=True)
-class IncState:
+class IncState(Struct):
     index: int
     pod: str
     source: str
@@ -95,8 +92,7 @@ class IncState:
         )
 
 
-@dataclass(slots=True)
-class PodHist:
+class PodHist(Struct):
     name: str
     incs: list[IncState] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
@@ -113,8 +109,7 @@ class PodHist:
         return self.incs[-1] if self.incs else None
 
 
-@dataclass(slots=True)
-class History:
+class History(Struct):
     pods: dict[str, PodHist]
     obs: list[Obs]
     events: list[Event]

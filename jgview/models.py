@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from jgview import struct
+
 
 # --------------------------------------------------------------------------------------------
 # records
@@ -174,12 +176,11 @@ class Event:
 # sources
 
 
-@dataclass(slots=True)
-class SourceInfo:
+class SourceInfo(struct.Struct):
     """What was learned about one input while reading it."""
 
     name: str
-    pods: list[str] = field(default_factory=list)
+    pods: list[str] = struct.field(default_factory=list)
     """Pods seen in this source (several for a ``kubectl logs -l --prefix`` stream)."""
     pod_hint: str | None = None
     """Pod name from the file name, bundle manifest or ``--pod``."""
@@ -193,7 +194,7 @@ class SourceInfo:
     """Lines longer than the per-line bound (kept truncated)."""
     first_time: datetime | None = None
     last_time: datetime | None = None
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = struct.field(default_factory=list)
     """One-line descriptions of what could not be read (truncated gzip, permission …)."""
     previous: bool = False
     """A ``--previous`` log (the container before its last restart)."""
@@ -201,7 +202,7 @@ class SourceInfo:
     """The layout printed times of day without dates and no date could be inferred."""
     sampled_lines: int = 0
     """Candidate lines only counted, not parsed (Keycloak event lines past a few per minute)."""
-    envelopes: list[str] = field(default_factory=list)
+    envelopes: list[str] = struct.field(default_factory=list)
     """Envelopes seen around the lines, e.g. ``compose`` (``docker compose logs``): where the
     logs come from, when it changes the advice."""
 
@@ -241,8 +242,7 @@ class Severity(str, enum.Enum):
         return {"error": 2, "warning": 1, "info": 0}[self.value]
 
 
-@dataclass(slots=True)
-class Evidence:
+class Evidence(struct.Struct):
     source: str
     line: int
     text: str
@@ -250,20 +250,18 @@ class Evidence:
     time: datetime | None = None
 
 
-@dataclass(slots=True)
-class Finding:
+class Finding(struct.Struct):
     id: str
     """Stable id, e.g. ``R1-dns-ping-clusterip``."""
     severity: Severity
     summary: str
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = struct.field(default_factory=list)
     remediation: str = ""
     title: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = struct.field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class ClusterState:
+class ClusterState(struct.Struct):
     """One partition at some moment: a view as seen by its members."""
 
     view_id: str
@@ -272,29 +270,27 @@ class ClusterState:
     size: int
     seen_by: list[str]
     """Pods whose latest view this is."""
-    pods: list[str] = field(default_factory=list)
+    pods: list[str] = struct.field(default_factory=list)
     """Pods that are members (mapped from JGroups names)."""
     implied: bool = False
     """True when the view was implied (creating cluster as coordinator …), not printed."""
 
 
-@dataclass(slots=True)
-class Interval:
+class Interval(struct.Struct):
     """A split or merge interval."""
 
     start: datetime | None
     end: datetime | None
     groups: list[list[str]]
     """The disjoint groups of pods (split) or the subgroups merged (merge)."""
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = struct.field(default_factory=list)
     view_id: str | None = None
     start_text: str | None = None
     """Time of day or description where no date is known."""
     end_text: str | None = None
 
 
-@dataclass(slots=True)
-class ViewChange:
+class ViewChange(struct.Struct):
     """One entry of a pod's view history on one channel."""
 
     time: datetime | None
@@ -309,8 +305,7 @@ class ViewChange:
     line: int
 
 
-@dataclass(slots=True)
-class Incarnation:
+class Incarnation(struct.Struct):
     index: int
     name: str | None
     uuid: str | None
@@ -323,25 +318,23 @@ class Incarnation:
     line: int | None = None
 
 
-@dataclass(slots=True)
-class PodState:
+class PodState(struct.Struct):
     name: str
-    addresses: list[str] = field(default_factory=list)
+    addresses: list[str] = struct.field(default_factory=list)
     """JGroups names, UUIDs and physical addresses of every incarnation."""
-    incarnations: list[Incarnation] = field(default_factory=list)
-    channels: dict[str, list[ViewChange]] = field(default_factory=dict)
+    incarnations: list[Incarnation] = struct.field(default_factory=list)
+    channels: dict[str, list[ViewChange]] = struct.field(default_factory=dict)
     """Per channel, the view history in lineage order."""
-    current_view: dict[str, str] = field(default_factory=dict)
+    current_view: dict[str, str] = struct.field(default_factory=dict)
     """Per channel, the latest view id."""
     live: bool = True
     """Live at the end of the evidence (no stop seen)."""
-    sources: list[str] = field(default_factory=list)
+    sources: list[str] = struct.field(default_factory=list)
     first_time: datetime | None = None
     last_time: datetime | None = None
 
 
-@dataclass(slots=True)
-class Segment:
+class Segment(struct.Struct):
     """A stretch of time during which a pod sat in one cluster (for timelines)."""
 
     pod: str
@@ -361,24 +354,22 @@ class Segment:
     end_text: str | None = None
 
 
-@dataclass(slots=True)
-class ChannelAnalysis:
+class ChannelAnalysis(struct.Struct):
     channel: str
     verdict: Verdict
     clusters: list[ClusterState]
-    splits: list[Interval] = field(default_factory=list)
-    merges: list[Interval] = field(default_factory=list)
+    splits: list[Interval] = struct.field(default_factory=list)
+    merges: list[Interval] = struct.field(default_factory=list)
     group: str | None = None
     """Name of the cluster group (workload) when several groups share a channel name."""
     expected: int | None = None
     reason: str = ""
     """One sentence explaining the verdict."""
-    segments: list[Segment] = field(default_factory=list)
+    segments: list[Segment] = struct.field(default_factory=list)
     """Per pod, which cluster it belonged to over time (for timelines)."""
 
 
-@dataclass(slots=True)
-class Analysis:
+class Analysis(struct.Struct):
     verdict: Verdict
     sentence: str
     """The verdict in one sentence, for people."""
@@ -387,9 +378,9 @@ class Analysis:
     findings: list[Finding]
     sources: list[SourceInfo]
     stats: dict[str, Any]
-    events: list[Event] = field(default_factory=list)
+    events: list[Event] = struct.field(default_factory=list)
     """The membership events (bounded; for timelines and reports)."""
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = struct.field(default_factory=list)
     """Input problems (one line each) already reported on stderr."""
     window: tuple[datetime | None, datetime | None] = (None, None)
     cluster_objects: dict[str, Any] | None = None

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any
 
 from jgview.models import Analysis, Event, Finding, Kind, SourceInfo, Verdict
+from jgview.struct import Struct, field
 
 OnError = Callable[[str], None]
 
@@ -24,8 +24,7 @@ SYMPTOMS_PER_MINUTE = 10
 the membership events, not by the size of the logs)."""
 
 
-@dataclass
-class AnalyzeOptions:
+class AnalyzeOptions(Struct):
     expect: int | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -43,8 +42,7 @@ class AnalyzeOptions:
     imports what it needs next (its renderer)."""
 
 
-@dataclass
-class _Src:
+class _Src(Struct):
     name: str
     path: str | None
     pod_hint: str | None

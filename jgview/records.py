@@ -16,21 +16,21 @@ source's first and last times, its layout and its pods are still learned.
 from __future__ import annotations
 
 import bisect
-import csv
+import os
 import json
 import re
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from dataclasses import fields as _dc_fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from importlib import resources
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from jgview.lazy import LazyPattern
 from jgview.models import Record, SourceInfo
+from jgview.struct import Struct, field
 
 __all__ = [
     "Layout",
@@ -77,8 +77,7 @@ _CONTINUATION_PREFIXES = ("Caused by:", "Suppressed:", "... ", "\tat ", "at ", "
 # options
 
 
-@dataclass
-class ReadOptions:
+class ReadOptions(Struct):
     """How to read records."""
 
     date: date | None = None
@@ -93,8 +92,7 @@ class ReadOptions:
 # layouts
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """A log layout loaded from ``jgview/layouts/<name>.json``."""
 
     name: str
@@ -105,6 +103,7 @@ class Layout:
     objects)."""
     priority: int
     patterns: tuple[re.Pattern[str], ...] = ()
+    """Compiled patterns (or :class:`~jgview.lazy.LazyPattern` of them: the packaged layouts)."""
     next_pattern: re.Pattern[str] | None = None
     """Second physical line of a two-line record (java.util.logging): ``level`` and ``body``."""
     time_formats: tuple[str, ...] = ()
@@ -131,14 +130,16 @@ class Layout:
         return None
 
 
-def _layout_from_json(data: Mapping[str, Any], origin: str) -> Layout:
+def _layout_from_json(data: Mapping[str, Any], origin: str, lazy: bool = False) -> Layout:
+    """``lazy``: patterns compiled when first used (the packaged layouts: the tests compile them all)."""
+    compile: Any = (lambda p: LazyPattern(re.compile, p)) if lazy else re.compile
     try:
         name = data["name"]
         kind = data.get("type", "regex")
         regex = data.get("regex", {})
         if isinstance(regex, str):
             regex = {"main": regex}
-        patterns = tuple(re.compile(p) for p in regex.values())
+        patterns = tuple(compile(p) for p in regex.values())
         nxt = data.get("next")
         fields = {k: tuple([v] if isinstance(v, str) else v) for k, v in data.get("fields", {}).items()}
         layout = Layout(
@@ -147,7 +148,7 @@ def _layout_from_json(data: Mapping[str, Any], origin: str) -> Layout:
             kind=kind,
             priority=int(data.get("priority", 50)),
             patterns=patterns,
-            next_pattern=re.compile(nxt) if nxt else None,
+            next_pattern=compile(nxt) if nxt else None,
             time_formats=tuple(data.get("time_format", ())),
             require=tuple(data.get("require", ())),
             fields=fields,
@@ -167,6 +168,8 @@ def _layout_from_json(data: Mapping[str, Any], origin: str) -> Layout:
 
 
 _DEFAULT_LAYOUTS: tuple[Layout, ...] | None = None
+LAYOUTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "layouts")
+"""The packaged layouts."""
 
 
 def load_layouts(directory: str | Path | None = None) -> tuple[Layout, ...]:
@@ -176,16 +179,17 @@ def load_layouts(directory: str | Path | None = None) -> tuple[Layout, ...]:
         return _DEFAULT_LAYOUTS
     out: list[Layout] = []
     if directory is None:
-        base = resources.files("jgview").joinpath("layouts")
-        entries = [(e.name, e.read_text(encoding="utf-8"))
-                   for e in base.iterdir() if e.name.endswith(".json")]
-    else:
-        entries = [(p.name, p.read_text(encoding="utf-8")) for p in Path(directory).glob("*.json")]
+        directory = LAYOUTS_DIR  # (a directory of the package, read as one: importlib.resources costs ~5 ms)
+    entries = []
+    for name in os.listdir(directory):
+        if name.endswith(".json"):
+            with open(os.path.join(directory, name), encoding="utf-8") as f:
+                entries.append((name, f.read()))
     for fname, text in sorted(entries):
-        out.append(_layout_from_json(json.loads(text), fname))
+        out.append(_layout_from_json(json.loads(text), fname, lazy=directory is LAYOUTS_DIR))
     out.sort(key=lambda lay: (lay.priority, lay.name))
     result = tuple(out)
-    if directory is None:
+    if directory is LAYOUTS_DIR:
         _DEFAULT_LAYOUTS = result
     return result
 
@@ -254,8 +258,7 @@ def _offset(z: str) -> tzinfo:
 _FIXED_WIDTH = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class _FixedFormat:
+class _FixedFormat(Struct, frozen=True):
     """A format of numeric fields between non-digit separators (``%Y-%m-%d %H:%M:%S,%f``), read
     with positional groups when the text has the usual widths (two-digit month, day, hour …):
     the same values :func:`_fmt_regex`'s pattern gives, without its named-group bookkeeping."""
@@ -1339,6 +1342,8 @@ class _Reader:
 
         A quoted cell may span physical lines; a row whose quotes do not close within
         ``_MAX_RECORD_LINES`` lines is taken line by line as plain text (never lost)."""
+        import csv  # (only tables need it: start-up time)
+
         if csv.field_size_limit() < _MAX_RECORD_BYTES * 4:
             csv.field_size_limit(_MAX_RECORD_BYTES * 4)
         delim = spec.delimiter
@@ -1435,8 +1440,7 @@ _CONTAINER_COLUMNS = ("container", "container_name", "kubernetes.container_name"
                       "resource.labels.container_name", "labels.container")
 
 
-@dataclass(frozen=True)
-class _TableSpec:
+class _TableSpec(Struct, frozen=True):
     delimiter: str
     message: int
     time: int | None
@@ -1464,6 +1468,11 @@ def _sniff_table(first: str) -> _TableSpec | None:
     """A header row naming a message column (log-UI exports)."""
     if len(first) > 4096:
         return None
+    low = first.lower()
+    if not any(name in low for name in _MSG_COLUMNS):  # (no csv import for the usual first line)
+        return None
+    import csv
+
     for delim in ("\t", ",", ";"):
         if delim not in first:
             continue

@@ -17,10 +17,10 @@ import stat
 import sys
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from jgview.models import SourceInfo
+from jgview.struct import Struct
 
 __all__ = ["Input", "STDIN_NAME", "discover", "open_lines", "pod_hint_from_path"]
 
@@ -61,8 +61,7 @@ _PREVIOUS_START = re.compile(r"^previous[-_.]", re.IGNORECASE)
 _PREVIOUS_MID = re.compile(r"[-_.]previous([-_.])", re.IGNORECASE)
 
 
-@dataclass
-class Input:
+class Input(Struct):
     """One input to read: a file or stdin."""
 
     name: str

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from jgview.lazy import LazyPattern
 from jgview.models import SourceInfo
 from jgview.records import ReadOptions, iter_records, load_layouts
 
@@ -24,6 +26,24 @@ def _cases():
     for lay in load_layouts():
         for i, sample in enumerate(lay.samples):
             yield pytest.param(lay.name, sample, id=f"{lay.name}-{i}")
+
+
+def test_packaged_layouts_compile_and_load_lazily():
+    """The packaged layouts' patterns are compiled when first used (start-up time): every one of
+    them must compile, and a bad pattern in a layout directory of one's own is reported at load."""
+    for lay in load_layouts():
+        for pat in (*lay.patterns, *([lay.next_pattern] if lay.next_pattern else [])):
+            assert isinstance(pat, LazyPattern)
+            assert isinstance(pat.compiled(), re.Pattern), (lay.name, pat.pattern)
+            assert pat.groupindex == pat.compiled().groupindex
+
+
+def test_a_bad_pattern_in_a_layout_directory_is_reported_at_load(tmp_path):
+    data = json.loads((LAYOUT_DIR / "keycloak.json").read_text(encoding="utf-8"))
+    data["regex"] = {"main": "^(?P<body>[unclosed"}
+    (tmp_path / "keycloak.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="bad layout file keycloak.json"):
+        load_layouts(tmp_path)
 
 
 def test_layout_files_are_well_formed():

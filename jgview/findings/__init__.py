@@ -8,17 +8,16 @@ re-read logs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from jgview.models import Analysis, Finding
+from jgview.struct import Struct
 
 Rule = Callable[["Context"], list[Finding]]
 RULES: list[tuple[str, Rule]] = []
 
 
-@dataclass
-class Context:
+class Context(Struct):
     history: Any
     """:class:`jgview.history.History`"""
     results: list[Any]

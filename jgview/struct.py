@@ -1,0 +1,160 @@
+"""Value classes that cost nothing to define at import.
+
+``@dataclass`` writes each class's ``__init__``, ``__repr__`` and ``__eq__`` as source text and
+compiles it when the module is imported: about 0.8 ms per class on the machine we measure on, and
+the analysis of a tiny log defines some thirty of them — a fifth of its start-up time (the target
+is 150 ms for the whole run, README "Performance"). A :class:`Struct` is declared the same way::
+
+    class Finding(Struct):
+        id: str
+        severity: Severity
+        evidence: list[Evidence] = field(default_factory=list)
+
+and behaves as ``@dataclass(slots=True)`` does: keyword or positional construction in field
+order, defaults and ``default_factory``, ``__slots__`` (no ``__dict__``: a misspelt attribute
+raises), ``repr``, ``==`` between instances of the same class (unhashable, like a dataclass with
+``eq=True``); ``class View(Struct, frozen=True)`` gives a frozen, hashable one. Its methods are
+shared by all the classes (one generic ``__init__`` instead of one compiled per class), so
+building an instance costs ~1 µs more than a dataclass: the classes made for every candidate line
+(``Record``, ``Event``, ``View``) stay dataclasses.
+
+Type checkers read a Struct as a dataclass (:func:`typing.dataclass_transform`).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
+
+if sys.version_info >= (3, 11) or TYPE_CHECKING:
+    from typing import dataclass_transform
+else:  # pragma: no cover - Python 3.10: type checkers only
+    def dataclass_transform(**_kw: Any) -> Callable[[Any], Any]:
+        return lambda cls: cls
+
+__all__ = ["FrozenInstanceError", "Struct", "field", "fields"]
+
+_MISSING: Any = object()
+
+
+class FrozenInstanceError(AttributeError):
+    """Assigning to a field of a frozen :class:`Struct` (as :class:`dataclasses.FrozenInstanceError`)."""
+
+
+class _Factory:
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+def field(*, default_factory: Callable[[], Any]) -> Any:
+    """A field whose default is made anew for each instance (``field(default_factory=list)``)."""
+    return _Factory(default_factory)
+
+
+def fields(obj: Any) -> tuple[str, ...]:
+    """The field names of a Struct class or instance, in declaration order."""
+    return obj._fields
+
+
+def _is_classvar(annotation: Any) -> bool:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__origin__", None)
+    return text is ClassVar or (isinstance(text, str) and text.replace("typing.", "").startswith("ClassVar"))
+
+
+@dataclass_transform(field_specifiers=(field,))
+class _StructMeta(type):
+    def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any], frozen: bool = False) -> Any:
+        own = tuple(n for n, t in ns.get("__annotations__", {}).items() if not _is_classvar(t))
+        inherited: tuple[str, ...] = ()
+        defaults: dict[str, Any] = {}
+        for base in bases:
+            if getattr(base, "_fields", ()):
+                raise TypeError(f"{name}: a Struct cannot inherit the fields of {base.__name__}")
+        for n in own:
+            if n in ns:
+                defaults[n] = ns.pop(n)
+        required = [n for n in own if n not in defaults]
+        if required and defaults and own.index(required[-1]) > own.index(next(iter(defaults))):
+            raise TypeError(f"{name}: non-default field '{required[-1]}' follows a default field")
+        ns["__slots__"] = own
+        cls = super().__new__(mcls, name, bases, ns)
+        cls._fields = inherited + own
+        cls._defaults = defaults
+        cls.__match_args__ = own
+        if frozen:
+            cls._frozen = True
+            cls.__setattr__ = _frozen_setattr
+            cls.__delattr__ = _frozen_setattr
+            cls.__hash__ = _hash
+        elif "__hash__" not in ns and bases:
+            cls.__hash__ = None  # type: ignore[assignment]  # (== compares values: unhashable)
+        return cls
+
+
+class Struct(metaclass=_StructMeta):
+    """Base of the value classes (see the module's docstring)."""
+
+    __slots__ = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _defaults: ClassVar[dict[str, Any]] = {}
+    _frozen: ClassVar[bool] = False
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        cls = type(self)
+        names = cls._fields
+        if len(args) > len(names):
+            raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {len(args)} were given")
+        put = object.__setattr__
+        for name, value in zip(names, args):
+            put(self, name, value)
+        defaults = cls._defaults
+        for name in names[len(args):]:
+            value = kw.pop(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
+                if value is _MISSING:
+                    raise TypeError(f"{cls.__name__}() missing required argument: '{name}'")
+                if type(value) is _Factory:
+                    value = value.make()
+            put(self, name, value)
+        if kw:
+            extra = next(iter(kw))
+            if extra in names:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument '{extra}'")
+            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument '{extra}'")
+
+    def __repr__(self) -> str:
+        parts = (f"{n}={getattr(self, n, '<unset>')!r}" for n in self._fields)
+        return f"{type(self).__qualname__}({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def __getstate__(self) -> tuple[Any, ...]:  # (pickle and copy: the values in field order)
+        return _values(self)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        put = object.__setattr__
+        for name, value in zip(self._fields, state):
+            put(self, name, value)
+
+    def replace(self, **changes: Any) -> Any:
+        """A copy with some fields changed (as :func:`dataclasses.replace`)."""
+        return type(self)(**{n: changes.pop(n) if n in changes else getattr(self, n) for n in self._fields},
+                          **changes)
+
+
+def _values(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, n) for n in obj._fields)
+
+
+def _frozen_setattr(self: Any, name: str, *value: Any) -> None:
+    raise FrozenInstanceError(f"cannot assign to field '{name}' of a frozen {type(self).__name__}")
+
+
+def _hash(self: Any) -> int:
+    return hash(_values(self))
