@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("jgview: interrupted\n")
         raise SystemExit(130) from None
     except SystemExit as exc:
+        if exc.code == 130 and _interrupted(exc):
+            # typer turns Ctrl-C into a silent exit 130: say why the run ended
+            sys.stderr.write("jgview: interrupted\n")
         if exc.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
             # typer met the broken pipe first (`jgview … | head`) and exits 1, which says "split":
             # the reader went away, as above
@@ -118,3 +121,15 @@ def main(argv: list[str] | None = None) -> None:
         msg = str(exc).splitlines()[0][:300] if str(exc) else ""
         sys.stderr.write(f"jgview: internal error: {type(exc).__name__}: {msg} (set JGVIEW_DEBUG=1 for details)\n")
         raise SystemExit(2) from None
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt led to ``exc`` (through its causes and contexts)."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False

@@ -245,3 +245,24 @@ def test_a_reader_that_goes_away_is_no_split(tmp_path):
     out = run_jgview(["--json", str(SAMPLES / "seed-split")])
     assert out.returncode == 1
     del sys
+
+
+def test_ctrl_c_says_interrupted_and_exits_130():
+    """Ctrl-C while jgview waits on stdin: one line on stderr (typer alone exits 130 silently)."""
+    import signal
+    import subprocess
+    import time
+
+    from conftest import jgview_exe
+
+    for args in ([], ["--json", "-"]):
+        p = subprocess.Popen(jgview_exe() + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write(KC_VIEW.format(s=1, view="[keycloak-0-1|0] (1) [keycloak-0-1]").encode())  # type: ignore[union-attr]
+        p.stdin.flush()  # type: ignore[union-attr]
+        time.sleep(1.5)  # (the interpreter is up and reading)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        assert p.returncode == 130, (args, err)
+        assert err == b"jgview: interrupted\n", (args, err)
+        assert out == b""
