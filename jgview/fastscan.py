@@ -16,6 +16,11 @@ straightforward path (:func:`jgview.sources.open_lines`) slow. Here a scanner fi
   (WildFly console) logs still rolls over at midnight across long gaps;
 - the *tail*: the last :data:`TAIL_LINES` lines (the last time).
 
+In a container runtime's log file (CRI: ``<time> stdout P <text>``), a line the runtime split into
+partial lines may have a keyword cut between two of them, in neither: the scanner also finds the
+partial lines there, and the line whose first bytes complete a keyword is a candidate that
+continues the one before it (:class:`_Joins`; other files pay nothing for it).
+
 Whether a line starts a record is decided by the records stage's own parser, once per line
 *shape* (the first bytes with digits and letters folded), so the windows follow the layouts.
 Between two windows there is a gap in the line numbers; the records stage never joins a line
@@ -138,7 +143,9 @@ class _Rx:
             "runs": re.compile(rb"[ ~]+"),
             "head": re.compile(rb"(\d{1,20})([:-])(\d{1,20})[:-]"),
             "kts": re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)(?:[ \t]|$)"),
-            "partial": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40} (?:stdout|stderr) P(?: |$)"),
+            "partial": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) P(?: |$)"),
+            # a CRI line's prefix (group 1: P, a partial line, or F); it ends where its text begins
+            "cri": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) ([PF])(?: |(?=\n)|$)"),
             "hhmm": re.compile(rb"[0-9][0-9]:[0-9][0-9]"),
         }
         self.__dict__.update(compiled)
@@ -148,10 +155,12 @@ class _Rx:
 _RX = _Rx()
 
 
-def grep_args(grep: str = "grep") -> list[str]:
+def grep_args(grep: str = "grep", cri: bool = False) -> list[str]:
     """The grep command line (without the input): ``-a -n -b -E`` and an alternation of the
-    candidate words, each escaped for POSIX extended regular expressions."""
-    pattern = "|".join("".join("\\" + c if c in _ERE_SPECIAL else c for c in w) for w in grep_words())
+    candidate words, each escaped for POSIX extended regular expressions (``cri``: and the marks
+    of a CRI file's partial lines, :data:`CRI_WORDS`)."""
+    words = grep_words() + tuple(w.decode() for w in CRI_WORDS) if cri else grep_words()
+    pattern = "|".join("".join("\\" + c if c in _ERE_SPECIAL else c for c in w) for w in words)
     return [grep, "-a", "-n", "-b", "-A1", "--no-group-separator", "-E", "-e", pattern]
 
 
@@ -424,6 +433,7 @@ class _Starts:
         """``(starts a record, pod key)`` of a raw line."""
         key = None
         body = raw
+        partial = False
         if raw[:5] == b"[pod/":
             j = raw.find(b"] ", 5, 600)
             if j > 0:
@@ -437,8 +447,13 @@ class _Starts:
             if m is not None:
                 body = body[m.end():]
                 if body[:7] in (b"stdout ", b"stderr ") and body[8:9] in (b" ", b""):
+                    partial = body[7:8] == b"P"
                     body = body[7:8] + b" " + body[9:]  # (P or F: a partial line's next line continues it)
         folded = body[:_SHAPE_BYTES].translate(_FOLD)
+        if partial:
+            # (the fold makes P and F one letter, no folded byte is a capital: a partial line is
+            # apart, being only the first bytes of its line — of a JSON record, say)
+            folded = b"Q" + folded
         if key is not None:
             folded = b"P" + folded
         v = self.exact.get(folded)
@@ -540,6 +555,12 @@ def _line_at(data: _Data, off: int, max_line: int, first: int = 4096) -> _Line |
             return _Line(off, pos + i + 1, head, True)
         pos += len(chunk)
     return None
+
+
+def _partial(raw: bytes) -> bool:
+    """A CRI partial line (``<time> stdout P <text>``): the next line continues it."""
+    m = _RX.cri.match(raw, 0, 96) if raw[10:11] == b"T" else None
+    return m is not None and m.group(1) == b"P"
 
 
 def _lines_before(data: _Data, off: int, stop: int, max_lines: int, max_bytes: int,
@@ -738,6 +759,9 @@ class _Windows:
         """Where the bytes read end (a span's end): no window reads on past it."""
         """Offset after the last line yielded."""
         self.next_sample = SAMPLE_EVERY
+        self.cri = False
+        """A CRI file: a line after a partial line (``<time> stdout P <text>``) continues it, whatever
+        it looks like (the records stage joins it)."""
         from jgview.sources import _decode_line
 
         self.decode = _decode_line
@@ -825,21 +849,23 @@ class _Windows:
         return self.window_line(lineno, _Line(off, off + full + 1, raw, full > self.max_line), nxt, base_off)
 
     def window_line(self, lineno: int, cand: _Line, nxt: _Hit | None = None,
-                    base_off: int = 0) -> Iterator[tuple[int, str]]:
-        """:meth:`window` of a candidate line already read."""
+                    base_off: int = 0, cont: bool = False) -> Iterator[tuple[int, str]]:
+        """:meth:`window` of a candidate line already read (``cont``: it continues a CRI partial
+        line, so its record starts before it)."""
         max_line = self.max_line
         off = cand.start
         raw = cand.raw
         starts, key = self.starts(raw)
         if lineno > self.upto:
             back: list[_Line] = []
-            if not starts:
+            if not starts or cont:
                 before = _lines_before(self.data, off, min(self.upto_end, off),
                                        min(BACK_LINES, lineno - self.upto - 1), BACK_BYTES, max_line)
-                for ln in before:
+                for k, ln in enumerate(before):
                     back.append(ln)
                     s, kk = self.starts(ln.raw)
-                    if s and kk == key:
+                    if s and kk == key and not (self.cri and k + 1 < len(before)
+                                                and _partial(before[k + 1].raw)):
                         break
                 back.reverse()
             first = lineno - len(back)
@@ -853,6 +879,7 @@ class _Windows:
         n = lineno
         pos = cand.end
         size = 0
+        prev = cand
         while n - lineno < FORWARD_LINES and size < FORWARD_BYTES:
             if nxt is not None:
                 o = base_off + nxt[1]
@@ -863,8 +890,9 @@ class _Windows:
             if ln is None or ln.start >= self.limit:
                 break
             s, kk = self.starts(ln.raw)
-            if s and kk == key:
+            if s and kk == key and not (self.cri and _partial(prev.raw)):
                 break
+            prev = ln
             n += 1
             size += ln.end - ln.start
             pos = ln.end
@@ -989,14 +1017,15 @@ def open_lines(
 
         read_options = ReadOptions()
     starts = _Starts(read_options, pod_hint, container_hint)
+    cri = _is_cri(head)  # (a span's too: the file's first lines)
     if native is not None:
         if gz:
-            return _run_native_gzip(fd, inp.name, info, on_error, max_line, starts, native)
+            return _run_native_gzip(fd, inp.name, info, on_error, max_line, starts, native, cri)
         return _run_native_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts, native,
-                                 span)
+                                 span, cri)
     if gz:
-        return _run_gzip(fd, inp.name, info, on_error, max_line, starts)
-    return _run_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts)
+        return _run_gzip(fd, inp.name, info, on_error, max_line, starts, cri)
+    return _run_plain(fd, st.st_size, magic, info, on_error, max_line, max(1, ranges), starts, cri)
 
 
 SPAN_MIN = 64 << 20
@@ -1265,7 +1294,7 @@ def _plain_end(win: _Windows, data: _Data, info: SourceInfo, newlines: int, size
 
 
 def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnError, max_line: int,
-               nranges: int, starts: _Starts) -> Iterator[tuple[int, str]]:
+               nranges: int, starts: _Starts, cri: bool = False) -> Iterator[tuple[int, str]]:
     import subprocess
     import tempfile
 
@@ -1283,7 +1312,7 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
             else:
                 out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by procs.close()
                 procs.files.append(out)
-            g = _spawn([*grep_args(grep), "-"], out)
+            g = _spawn([*grep_args(grep, cri), "-"], out)
             procs.procs.append(g)
             greps.append((g, out))
             c = _count_proc(wc, procs)
@@ -1301,6 +1330,8 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
         data = _Data(fd, size)
         bom = 3 if magic[:3] == b"\xef\xbb\xbf" else 0
         win = _Windows(data, info, max_line, starts)
+        win.cri = cri
+        joins = _Joins() if cri else None
         try:
             yield from win.head(bom)
             base = 0
@@ -1313,7 +1344,10 @@ def _run_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnE
                     out.seek(0)
                     stream = out
                 for n, o, raw, full, nxt in _hits(stream, max_line):
-                    yield from win.window(base + n, off + o, raw, full, nxt, off)
+                    if joins is None:
+                        yield from win.window(base + n, off + o, raw, full, nxt, off)
+                    else:
+                        yield from _grep_joined(win, joins, base + n, off + o, raw, full, nxt, off)
                 if k == 0:
                     g.wait()
                 if g.returncode not in (0, 1):
@@ -1356,8 +1390,28 @@ def _inflate(fd: int, name: str, emit: Callable[[bytes], None], lines: Callable[
         return sources.gzip_problem(name, exc, lines()), True
     return None, False
 
+def _grep_joined(win: _Windows, joins: _Joins, lineno: int, off: int, raw: bytes, full: int, nxt: _Hit | None,
+                 base_off: int) -> Iterator[tuple[int, str]]:
+    """The windows of one line grep found in a CRI file (:meth:`_Joins.line`)."""
+    max_line = win.max_line
+    ln = _Line(off, off + full + 1, raw, full > max_line)
+    after = None
+    if nxt is not None:
+        o = base_off + nxt[1]
+        after = _Line(o, o + nxt[3] + 1, nxt[2], nxt[3] > max_line)
+    out: list[tuple[int, int, bool]] = []
+    joins.line(lineno, ln, after, win.data, max_line, out)
+    for n, o, cont in out:
+        if n == lineno:
+            yield from win.window_line(n, ln, nxt, base_off, cont)
+        else:
+            cand = after if after is not None and after.start == o else _line_at(win.data, o, max_line)
+            if cand is not None:
+                yield from win.window_line(n, cand, None, 0, cont)
+
+
 def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line: int,
-              starts: _Starts) -> Iterator[tuple[int, str]] | None:
+              starts: _Starts, cri: bool = False) -> Iterator[tuple[int, str]] | None:
     import subprocess
     import tempfile
 
@@ -1368,7 +1422,7 @@ def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line:
     try:
         tmp = tempfile.TemporaryFile()  # noqa: SIM115 - closed by procs.close()
         procs.files.append(tmp)
-        g = _spawn([*grep_args(grep), "-"], subprocess.PIPE)
+        g = _spawn([*grep_args(grep, cri), "-"], subprocess.PIPE)
         procs.procs.append(g)
     except OSError:
         procs.close()
@@ -1441,11 +1495,16 @@ def _run_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line:
 
     def gen() -> Iterator[tuple[int, str]]:
         win = _Windows(data, info, max_line, starts)
+        win.cri = cri
+        joins = _Joins() if cri else None
         try:
             bom = 3 if data.read(0, 3) == b"\xef\xbb\xbf" else 0
             yield from win.head(bom)
             for n, o, raw, full, nxt in _hits(g.stdout, max_line):
-                yield from win.window(n, o, raw, full, nxt)
+                if joins is None:
+                    yield from win.window(n, o, raw, full, nxt)
+                else:
+                    yield from _grep_joined(win, joins, n, o, raw, full, nxt, 0)
             g.wait()
             end = data.end()
             t.join()
@@ -1535,16 +1594,17 @@ def new_scanner(native: Any, words: tuple[bytes, ...], sample: bytes) -> Any:
     return native.Scanner(words, sample, int(level) if level.isdigit() else -1)
 
 
-def _scanner(native: Any, sample: Callable[[], bytes], key: Any = None) -> Any:
+def _scanner(native: Any, sample: Callable[[], bytes], key: Any = None, cri: bool = False) -> Any:
     """A scanner of :func:`scan_words` whose anchors suit ``sample()``; with a ``key`` (the file),
     the one made for it before is used again, its sample not even read (the parts of a file read by
-    one worker: a scanner costs ~3 ms)."""
+    one worker: a scanner costs ~3 ms). ``cri``: it also finds a CRI file's partial lines
+    (:data:`CRI_WORDS`, see :class:`_Joins`)."""
     if key is not None:
-        key = (key, os.environ.get(ENV_LEVEL, "").strip())
+        key = (key, os.environ.get(ENV_LEVEL, "").strip(), cri)
         got = _SCANNERS.get(key)
         if got is not None:
             return got
-    scanner = new_scanner(native, scan_words(), sample())
+    scanner = new_scanner(native, scan_words() + CRI_WORDS if cri else scan_words(), sample())
     if key is not None:
         if len(_SCANNERS) >= 16:
             _SCANNERS.clear()
@@ -1553,6 +1613,200 @@ def _scanner(native: Any, sample: Callable[[], bytes], key: Any = None) -> Any:
 
 
 _SCANNERS: dict[Any, Any] = {}
+
+
+# --------------------------------------------------------------------------------------------
+# CRI partial lines
+
+
+CRI_WORDS = (b"stdout P ", b"stderr P ")
+"""What the scanner of a CRI file also finds: its partial lines (``<time> stdout P <text>``)."""
+
+
+def _is_cri(head: bytes) -> bool:
+    """The input's first lines are a container runtime's log file (``<time> stdout|stderr P|F <text>``,
+    as in ``/var/log/pods``)."""
+    cri = _RX.cri.match
+    return any(line[10:11] == b"T" and cri(line) is not None for line in head.split(b"\n", 16)[:16])
+
+
+def _keyword_test(scanner: Any = None) -> Callable[[Any, int, int], bool]:
+    """``test(buffer, start, end)``: whether ``buffer[start:end]`` holds one of :func:`scan_words`:
+    one call of a native ``scanner`` of them (anchored for the file: on a file's text, anchors
+    chosen for nothing can cost a hundred times more), or ``in`` tests."""
+    if scanner is not None:
+        scan = scanner.scan
+
+        def test(buf: Any, start: int, end: int) -> bool:
+            return bool(scan(buf, start, end, 1)[0])
+        return test
+    # the few candidate words first (each keyword holds one), then the keywords holding one found
+    keywords = scan_words()
+    short = [w.encode() for w in grep_words()]
+    short = [w for w in short if any(w in k for k in keywords) and not any(o != w and o in w for o in short)]
+    of_word = [(w, tuple(k for k in keywords if w in k)) for w in short]
+    rest = tuple(k for k in keywords if not any(w in k for w in short))
+
+    def test_in(buf: Any, start: int, end: int) -> bool:
+        b = bytes(buf[start:end])
+        for w, ks in of_word:
+            if w in b and any(k in b for k in ks):
+                return True
+        return any(k in b for k in rest)
+    return test_in
+
+
+class _Joins:
+    """Keywords cut between a CRI partial line and the line that continues it.
+
+    The container runtime splits a long line (containerd: at 16 KiB) into partial lines
+    (``<time> stdout P <text>``) and a last one (``… F …``), cutting it anywhere: a keyword may be cut
+    too, in no physical line, while the records stage joins the pieces into one record. In a CRI
+    file (:func:`_is_cri`) the scanner also finds the partial lines (:data:`CRI_WORDS`: such a hit
+    says nothing of the line's own keywords, looked for here). From a partial line on, its run is
+    walked: each line after a partial line whose first ``keep`` bytes of text (after its CRI
+    prefix), after the last ``keep`` bytes of the text joined so far (``keep``: the longest
+    keyword's length less one), hold a keyword is a candidate that continues the line before it
+    (``cont``: its window looks back to the start of its record). A long run costs one walk (no
+    line is looked at twice), the other files nothing.
+
+    The candidates are ``(line number, offset, cont)``, appended to ``out`` in increasing line
+    order, each once; the state goes on from one buffer of whole lines to the next (a run cut by
+    the end of a piece, a segment, a grep range)."""
+
+    __slots__ = ("test", "keep", "tail", "walked", "emitted", "open_line")
+
+    def __init__(self, scanner: Any = None) -> None:
+        self.test = _keyword_test(scanner)
+        """Whether bytes hold a keyword (``scanner``: a native scanner of :func:`scan_words`)."""
+        self.keep = max(len(w) for w in scan_words()) - 1
+        self.tail: bytes | None = None
+        """The last bytes of the joined text when the line ``walked`` is a partial line."""
+        self.walked = 0
+        """Number of the last line walked."""
+        self.emitted = 0
+        """Number of the last candidate given."""
+        self.open_line = 0
+        """Number of the partial line whose end was not in the buffer walked (an over-long line)."""
+
+    def _emit(self, lineno: int, off: int, cont: bool, out: list[tuple[int, int, bool]]) -> None:
+        if lineno > self.emitted:
+            self.emitted = lineno
+            out.append((lineno, off, cont))
+
+    def start(self, buf: Any, pos: int, end: int, lineno: int, base: int,
+              out: list[tuple[int, int, bool]]) -> None:
+        """A buffer's lines ``buf[pos:end]`` (whole lines, the first numbered ``lineno``, at offset
+        ``base + pos`` of the input) come next: a run that went on to the end of the buffer before
+        goes on here."""
+        if self.tail is not None:
+            if self.walked == lineno - 1:
+                self._walk(buf, pos, end, lineno, base, out)
+            else:
+                self.tail = None
+
+    def hit(self, buf: Any, ls: int, end: int, lineno: int, base: int, out: list[tuple[int, int, bool]],
+            line_off: int | None = None) -> None:
+        """The scanner found the line ``lineno`` at ``buf[ls]`` (``line_off``: the line began
+        before the buffer, at this offset of the input: an over-long line, a candidate)."""
+        if line_off is not None:
+            self._emit(lineno, line_off, False, out)
+            return
+        if lineno <= self.walked:
+            if lineno == self.walked and self.tail is None:  # the line ending a run holds a keyword
+                self._emit(lineno, base + ls, True, out)
+            return  # (a partial line walked: its keywords were looked for)
+        m = _RX.cri.match(buf, ls, min(end, ls + 96)) if buf[ls + 10:ls + 11] == b"T" else None
+        if m is not None and m.group(1) == b"P":
+            self._walk(buf, ls, end, lineno, base, out, m)
+        else:
+            self._emit(lineno, base + ls, False, out)
+
+    def _walk(self, buf: Any, pos: int, end: int, lineno: int, base: int, out: list[tuple[int, int, bool]],
+              m: Any = None) -> None:
+        """Walk the lines from ``buf[pos]`` (the line ``lineno``) while they are partial lines, and
+        the one after the last: to the end of the buffer at most."""
+        keep = self.keep
+        test = self.test
+        match = _RX.cri.match
+        find = buf.find
+        tail = self.tail if self.walked == lineno - 1 else None
+        while pos < end:
+            if m is None and buf[pos + 10:pos + 11] == b"T":
+                m = match(buf, pos, min(end, pos + 96))
+            body = m.end() if m is not None else pos
+            self.walked = lineno
+            if m is None or m.group(1) != b"P":  # the line after the last partial line
+                if tail is not None:
+                    head = min(end, body + keep)
+                    nl = find(b"\n", body, head)
+                    joined = tail + bytes(buf[body:head if nl < 0 else nl])
+                    if test(joined, 0, len(joined)):
+                        self._emit(lineno, base + pos, True, out)
+                self.tail = None
+                return
+            le = find(b"\n", body, end)
+            if le < 0:
+                le = end
+                self.open_line = lineno
+            # its own keywords (the scanner's hit was the partial line's mark), or one cut before it
+            if tail is None:
+                if test(buf, body, le):
+                    self._emit(lineno, base + pos, False, out)
+                tail = bytes(buf[max(body, le - keep):le])
+            else:
+                joined = tail + bytes(buf[body:le])
+                if test(joined, 0, len(joined)):
+                    self._emit(lineno, base + pos, True, out)
+                tail = joined[-keep:]
+            lineno += 1
+            pos = le + 1
+            m = None
+        self.tail = tail
+
+    def resume(self, buf: Any, nl: int, end: int, lineno: int, line_off: int, base: int,
+               out: list[tuple[int, int, bool]]) -> None:
+        """The over-long line ``lineno`` (at offset ``line_off``, scanned in parts) ends at
+        ``buf[nl]``, at least ``keep`` bytes into the buffer: when it is a partial line, the walk
+        goes on after it."""
+        if self.open_line == lineno and self.walked == lineno:
+            if self.test(buf, 0, nl):
+                self._emit(lineno, line_off, False, out)
+            self.tail = bytes(buf[max(0, nl - self.keep):nl])
+            self._walk(buf, nl + 1, end, lineno + 1, base, out)
+
+    def line(self, lineno: int, ln: _Line, nxt: _Line | None, data: _Data, max_line: int,
+             out: list[tuple[int, int, bool]]) -> None:
+        """The grep scanner found the line ``lineno`` (``ln``; ``nxt``: the line after it, when
+        grep printed it): grep finds every partial line (its mark), so a run is taken line by line."""
+        raw = ln.raw
+        cont = self.tail is not None and self.walked == lineno - 1
+        m = _RX.cri.match(raw, 0, 96) if raw[10:11] == b"T" else None
+        if m is None or m.group(1) != b"P":
+            self._emit(lineno, ln.start, cont, out)
+            self.tail, self.walked = None, lineno
+            return
+        body = m.end()
+        keep = self.keep
+        if ln.long or self.test(raw, body, len(raw)):
+            self._emit(lineno, ln.start, cont, out)
+        if ln.long:
+            last = data.read(max(ln.start + body, ln.end - 1 - keep), keep + 1)
+            last = last[:-1] if last[-1:] == b"\n" else last
+        else:
+            last = raw[max(body, len(raw) - keep):]
+        tail = ((self.tail if cont and self.tail is not None else b"") + last)[-keep:]
+        self.tail, self.walked = tail, lineno
+        if nxt is None:
+            nxt = _line_at(data, ln.end, max_line)
+            if nxt is None:
+                return
+        r = nxt.raw
+        mm = _RX.cri.match(r, 0, 96) if r[10:11] == b"T" else None
+        b = mm.end() if mm is not None else 0
+        joined = tail + r[b:b + keep]
+        if self.test(joined, 0, len(joined)):
+            self._emit(lineno + 1, nxt.start, True, out)
 
 
 def _pieces(fd: int, size: int, start: int = 0) -> list[tuple[int, int]]:
@@ -1654,24 +1908,54 @@ def _scan_piece(fd: int, off: int, length: int, scanner: Any, buffers: _Buffers)
     return _Scanned(off, memoryview(buf)[:got], buf, hits, stop, lines, False)
 
 
-def _long_piece(fd: int, off: int, length: int, scanner: Any, counted: list[int]) -> Iterator[tuple[int, int]]:
-    """``(line index in the piece, line start offset)`` of the candidate lines of a piece that holds
-    an over-long line, read in parts of :data:`PIECE` bytes: parts end at a newline where there is
-    one; inside a line, the next part starts :data:`_OVERLAP` bytes early so that no word is cut,
-    and a line is reported once. ``counted[0]``: the piece's newlines, when done."""
+def _long_piece(fd: int, off: int, length: int, scanner: Any, counted: list[int], joins: _Joins | None = None,
+                first: int = 1) -> Iterator[tuple[int, int, bool]]:
+    """``(line index in the piece, line start offset, cont)`` of the candidate lines of a piece that
+    holds an over-long line, read in parts of :data:`PIECE` bytes: parts end at a newline where
+    there is one; inside a line, the next part starts :data:`_OVERLAP` bytes early so that no word
+    is cut, and a line is reported once. ``counted[0]``: the piece's newlines, when done. With
+    ``joins`` (a CRI file, its first line numbered ``first``): as :class:`_Joins` says (the tail of
+    a partial line longer than a part is not looked at)."""
     pos = off
     end = off + length
     lines = 0
     line_start = off
     last_hit_line = -1
+    out: list[tuple[int, int, bool]] = []
     while pos < end:
         chunk = os.pread(fd, min(PIECE, end - pos), pos)
         if not chunk:
             raise OSError("the file became shorter while it was read")
         at_end = pos + len(chunk) >= end
         j = chunk.rfind(b"\n")
-        if j >= 0 or at_end:
-            upto = len(chunk) if at_end else j + 1
+        whole = j >= 0 or at_end
+        upto = (len(chunk) if at_end else j + 1) if whole else len(chunk)
+        if joins is not None:
+            if pos == line_start:
+                joins.start(chunk, 0, upto, first + lines, pos, out)
+            elif whole:  # the end of an over-long line (this part starts _OVERLAP bytes back in it)
+                nl = chunk.find(b"\n", 0, upto)
+                if nl >= 0:
+                    joins.resume(chunk, nl, upto, first + lines, line_start, pos, out)
+            if whole:
+                start = 0
+                while start < upto:
+                    hits, stop, n = scanner.scan(chunk, start, upto, MAX_HITS)
+                    for li, ls in hits:
+                        joins.hit(chunk, ls, upto, first + lines + li, pos, out,
+                                  None if ls > 0 or pos == line_start else line_start)
+                    lines += n
+                    start = stop
+            else:
+                hits, _stop, _n = scanner.scan(chunk, 0, len(chunk), 1)
+                if hits:
+                    joins.hit(chunk, 0, len(chunk), first + lines, pos, out,
+                              None if pos == line_start else line_start)
+                joins.tail = None  # (the end of this line is not here)
+            for lineno, o, cont in out:
+                yield lineno - first, o, cont
+            out.clear()
+        elif whole:
             start = 0
             while start < upto:
                 hits, stop, n = scanner.scan(chunk, start, upto, MAX_HITS)
@@ -1679,33 +1963,38 @@ def _long_piece(fd: int, off: int, length: int, scanner: Any, counted: list[int]
                     idx = lines + li
                     if idx != last_hit_line:
                         last_hit_line = idx
-                        yield idx, (pos + ls) if (ls > 0 or pos == line_start) else line_start
+                        yield idx, (pos + ls) if (ls > 0 or pos == line_start) else line_start, False
                 lines += n
                 start = stop
-            nl = chunk.rfind(b"\n", 0, upto)
-            if nl >= 0:
-                line_start = pos + nl + 1
-            pos += upto
         else:  # inside one line: scan it all, go on from the last _OVERLAP bytes
             hits, _stop, _n = scanner.scan(chunk, 0, len(chunk), 1)
             if hits and lines != last_hit_line:
                 last_hit_line = lines
-                yield lines, line_start
+                yield lines, line_start, False
+        if whole:
+            nl = chunk.rfind(b"\n", 0, upto)
+            if nl >= 0:
+                line_start = pos + nl + 1
+            pos += upto
+        else:
             pos += max(1, len(chunk) - _OVERLAP)
     counted[0] = lines
 
 
 def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_error: OnError, max_line: int,
                       nthreads: int, starts: _Starts, native: Any,
-                      span: tuple[int, int] | None = None) -> Iterator[tuple[int, str]]:
+                      span: tuple[int, int] | None = None, cri: bool = False) -> Iterator[tuple[int, str]]:
     start, end = span if span is not None else (0, size)
     try:
         key = None
         if span is not None:
             st = os.fstat(fd)
             key = (st.st_dev, st.st_ino, size)
-        scanner = _scanner(native, lambda: b"".join(
-            os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7)), key)
+        def sample() -> bytes:
+            return b"".join(os.pread(fd, SAMPLE_BYTES, start + (end - start) * k // 8) for k in (1, 3, 5, 7))
+
+        scanner = _scanner(native, sample, key, cri)
+        joins = _Joins(_scanner(native, sample, key)) if cri else None
     except (ValueError, TypeError, MemoryError, OSError):
         os.close(fd)
         return None  # type: ignore[return-value]
@@ -1717,6 +2006,7 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
         data = _Data(fd, size)
         bom = 3 if magic[:3] == b"\xef\xbb\xbf" and start == 0 else 0
         win = _Windows(data, info, max_line, starts)
+        win.cri = cri
         pool = ThreadPoolExecutor(max_workers=max(1, nthreads), thread_name_prefix="jgview-scan")
         buffers = _buffers()
         ahead: deque[Any] = deque()
@@ -1738,24 +2028,42 @@ def _run_native_plain(fd: int, size: int, magic: bytes, info: SourceInfo, on_err
                 sc = fut.result()
                 if sc.long:
                     counted = [0]
-                    for idx, line_start in _long_piece(fd, off, length, scanner, counted):
+                    long_hits = _long_piece(fd, off, length, scanner, counted, joins, base + 1)
+                    for idx, line_start, cont in long_hits:
                         ln = _line_at(data, line_start, max_line)
                         if ln is not None:
-                            yield from win.window_line(base + idx + 1, ln)
+                            yield from win.window_line(base + idx + 1, ln, cont=cont)
                     base += counted[0]
                     continue
                 lines = 0
                 data.piece_off, data.piece = off, sc.data
                 try:
-                    while True:
-                        for li, ls in sc.hits:
-                            ln = _line_at(data, off + ls, max_line)
-                            if ln is not None:
-                                yield from win.window_line(base + lines + li + 1, ln)
-                        lines += sc.lines
-                        if sc.stop >= len(sc.data):
-                            break
-                        sc.hits, sc.stop, sc.lines = scanner.scan(sc.data, sc.stop, len(sc.data), MAX_HITS)
+                    got = len(sc.data)
+                    if joins is not None:  # a CRI file: the candidates as _Joins says
+                        out: list[tuple[int, int, bool]] = []
+                        joins.start(sc.buf, 0, got, base + 1, off, out)
+                        while True:
+                            for li, ls in sc.hits:
+                                joins.hit(sc.buf, ls, got, base + lines + li + 1, off, out)
+                            for lineno, o, cont in out:
+                                ln = _line_at(data, o, max_line)
+                                if ln is not None:
+                                    yield from win.window_line(lineno, ln, cont=cont)
+                            out.clear()
+                            lines += sc.lines
+                            if sc.stop >= got:
+                                break
+                            sc.hits, sc.stop, sc.lines = scanner.scan(sc.data, sc.stop, got, MAX_HITS)
+                    else:
+                        while True:
+                            for li, ls in sc.hits:
+                                ln = _line_at(data, off + ls, max_line)
+                                if ln is not None:
+                                    yield from win.window_line(base + lines + li + 1, ln)
+                            lines += sc.lines
+                            if sc.stop >= got:
+                                break
+                            sc.hits, sc.stop, sc.lines = scanner.scan(sc.data, sc.stop, got, MAX_HITS)
                 finally:
                     data.piece_off, data.piece = -1, b""
                     sc.data = b""
@@ -1790,9 +2098,10 @@ MAX_QUEUED = 1 << 17
 """Candidate lines the gzip inflater gets ahead of the reader at most (unless the reader waits for
 bytes not yet inflated: then the inflater goes on)."""
 
-HIT, SAMPLE, PROGRESS = 0, 1, 2
+HIT, SAMPLE, PROGRESS, JOINED = 0, 1, 2, 3
 """Kinds of the items the inflater hands to the reader: a candidate line, a sample line (one per
-:data:`SAMPLE_EVERY` bytes, for midnight rollovers), how far it has scanned (nothing to read)."""
+:data:`SAMPLE_EVERY` bytes, for midnight rollovers), how far it has scanned (nothing to read), a
+candidate line that continues a CRI partial line (:class:`_Joins`)."""
 
 
 class _Hits:
@@ -1854,9 +2163,11 @@ class _StreamScan:
 
     LONG = 4 * PIECE
 
-    def __init__(self, native: Any, out: _Hits) -> None:
+    def __init__(self, native: Any, out: _Hits, cri: bool = False) -> None:
         self.native = native
         self.out = out
+        self.cri = cri
+        self.joins: _Joins | None = None
         self.scanner: Any = None
         self.carry = b""
         self.carry_start = 0
@@ -1870,6 +2181,12 @@ class _StreamScan:
         self.next_sample = SAMPLE_EVERY
         self.scanned = 0
         """Offset up to which everything was scanned and reported."""
+
+    def _start(self, buf: bytes) -> None:
+        """The scanner(s), anchored for the first bytes inflated."""
+        self.scanner = _scanner(self.native, lambda: buf[:SAMPLE_BYTES * 4], None, self.cri)
+        if self.cri:
+            self.joins = _Joins(_scanner(self.native, lambda: buf[:SAMPLE_BYTES * 4]))
 
     def _samples(self, seg: bytes, upto: int) -> list[tuple[int, int, int]]:
         """Sample lines starting in ``seg[:upto]`` (a whole number of lines)."""
@@ -1891,30 +2208,49 @@ class _StreamScan:
     def _scan(self, seg: bytes, upto: int, whole_lines: bool) -> None:
         sc = self.scanner
         samples = self._samples(seg, upto) if whole_lines else []
+        joins = self.joins
+        first_whole = self.line_start == self.carry_start
+        out: list[tuple[int, int, bool]] = []
+        if joins is not None:
+            if first_whole:
+                joins.start(seg, 0, upto, self.lines + 1, self.carry_start, out)
+            elif whole_lines:  # the end of an over-long line (the carry kept _OVERLAP bytes of it)
+                nl = seg.find(b"\n", 0, upto)
+                if nl >= 0:
+                    joins.resume(seg, nl, upto, self.lines + 1, self.line_start, self.carry_start, out)
         start = 0
         while start < upto:
             hits, stop, n = sc.scan(seg, start, upto, MAX_HITS)
             batch = []
-            for li, ls in hits:
-                lineno = self.lines + li + 1
+            if joins is not None:  # a CRI file: the candidates as _Joins says
+                for li, ls in hits:
+                    joins.hit(seg, ls, upto, self.lines + li + 1, self.carry_start, out,
+                              None if ls > 0 or first_whole else self.line_start)
+                items = [(JOINED if cont else HIT, lineno, o) for lineno, o, cont in out]
+                out.clear()
+            else:
+                items = [(HIT, self.lines + li + 1, self.carry_start + ls if (ls > 0 or first_whole)
+                          else self.line_start) for li, ls in hits]
+            for kind, lineno, o in items:
                 if lineno != self.reported:
                     self.reported = lineno
                     while samples and samples[0][1] < lineno:
                         batch.append(samples.pop(0))
                     if samples and samples[0][1] == lineno:
                         samples.pop(0)
-                    batch.append((HIT, lineno, self.carry_start + ls if (ls > 0 or self.line_start == self.carry_start)
-                                  else self.line_start))
+                    batch.append((kind, lineno, o))
             if stop >= upto:
                 batch.extend(samples)
             if batch:
                 self.out.put(batch)
             self.lines += n
             start = stop
+        if joins is not None and not whole_lines:
+            joins.tail = None  # (the end of this over-long line is not here: its tail is not looked at)
 
     def feed(self, buf: bytes) -> None:
         if self.scanner is None:
-            self.scanner = _scanner(self.native, lambda: buf[:SAMPLE_BYTES * 4])
+            self._start(buf)
         seg = self.carry + buf if self.carry else buf
         k = seg.rfind(b"\n")
         if k >= 0:
@@ -1935,18 +2271,18 @@ class _StreamScan:
     def close(self) -> None:
         if self.carry:
             if self.scanner is None:
-                self.scanner = _scanner(self.native, lambda: self.carry[:SAMPLE_BYTES * 4])
+                self._start(self.carry)
             self._scan(self.carry, len(self.carry), self.line_start == self.carry_start)
             self.carry = b""
 
 
 def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, max_line: int,
-                     starts: _Starts, native: Any) -> Iterator[tuple[int, str]] | None:
+                     starts: _Starts, native: Any, cri: bool = False) -> Iterator[tuple[int, str]] | None:
     """A gzip file: a thread inflates it into memory (:class:`_Ring`, bounded) and scans it as it
     comes; the reader reads the windows from memory. Nothing is written anywhere."""
     data = _Ring()
     hits = _Hits(data)
-    stream = _StreamScan(native, hits)
+    stream = _StreamScan(native, hits, cri)
     data.on_full = lambda: hits.nudge((stream.scanned, stream.lines + 1))
     state: dict[str, Any] = {"lines": 0, "error": None, "last": b""}
 
@@ -1997,6 +2333,7 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
 
         t.start()  # when the reading starts, not before
         win = _Windows(data, info, max_line, starts)
+        win.cri = cri
         win.next_sample = 1 << 62  # the inflater picks the sample lines (it knows their numbers)
         done = False
         try:
@@ -2034,7 +2371,7 @@ def _run_native_gzip(fd: int, name: str, info: SourceInfo, on_error: OnError, ma
                     data.release(min(win.upto_end, start))
                     ln = _line_at(data, start, max_line)
                     if ln is not None:
-                        yield from win.window_line(lineno, ln)
+                        yield from win.window_line(lineno, ln, cont=kind == JOINED)
             end = data.end()
             t.join()
             total = state["lines"] + (1 if end and state["last"] != b"\n" else 0)

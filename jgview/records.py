@@ -511,6 +511,17 @@ _LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
 _DIGITS = frozenset("0123456789")
 
 
+_CRI_LINE = re.compile(r"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) ([PF])(?: |$)")
+"""A CRI line's prefix (group 1: P, a partial line, or F), as the fast reader finds it."""
+_CUT_KEEP = 24
+"""The longest candidate keyword's length less one."""
+
+
+def _cri_partial(text: str) -> bool:
+    m = _CRI_LINE.match(text) if text[10:11] == "T" else None
+    return m is not None and m.group(1) == "P"
+
+
 def strip_embedded_timestamps(text: str) -> str:
     """Remove the kubelet timestamps inside a ``--timestamps`` line.
 
@@ -1147,16 +1158,26 @@ class _Reader:
         return self._finish(self.opens.pop(key))
 
     def _lookback(self, ln: _Line) -> list[_Line] | None:
-        """The lines of the record a candidate continuation line belongs to, oldest first."""
+        """The lines of the record a candidate continuation line belongs to, oldest first (a line
+        after a CRI partial line is a piece of that line: no start, no free line)."""
         key = ln.pod
         barrier = max(self.done_upto.get(key, 0), self.released_upto)
         chain_: list[_Line] = []
         free = 0
-        for lineno, text in reversed(self.ring):
+        ring = self.ring
+        size = 0
+        for i in range(len(ring) - 1, -1, -1):
+            lineno, text = ring[i]
             if lineno <= barrier or len(chain_) >= _MAX_RECORD_LINES:
                 return None
             p = self._parse(lineno, text)
             if p.pod != key:
+                continue
+            size += len(text) + 1
+            if size > _MAX_RECORD_BYTES:  # (as far as the fast reader looks back)
+                return None
+            if i > 0 and ring[i - 1][0] == lineno - 1 and _cri_partial(ring[i - 1][1]):
+                chain_.append(p)
                 continue
             if _starts(p):
                 if _whole(p):
@@ -1172,7 +1193,8 @@ class _Reader:
         return None
 
     def _slow(self, lineno: int, text: str, cand: bool,
-              preset: tuple[str | None, str | None, datetime | None] | None = None) -> list[Record]:
+              preset: tuple[str | None, str | None, datetime | None] | None = None,
+              joined: bool = False) -> list[Record]:
         out: list[Record] = []
         ln = self._parse(lineno, text, preset)
         self._observe(ln)
@@ -1189,7 +1211,7 @@ class _Reader:
             out.append(self._close(key))
         if cand:
             op = None
-            if not _starts(ln):
+            if not _starts(ln) or joined:  # (joined: it continues the partial line before it)
                 prior = self._lookback(ln)
                 if prior:
                     op = _Open(prior[0])
@@ -1281,6 +1303,7 @@ class _Reader:
         sampled = self.sampled
         last_head = ""
         prev = -1
+        ptail: str | None = None  # the last characters of a CRI partial line run's text
         for lineno, text in lines:
             if lineno > prev + 1 and prev >= 0:
                 # a gap in the line numbers (the fast scanner's windows): nothing before it joins
@@ -1291,6 +1314,7 @@ class _Reader:
                         yield from out
                 ring.clear()
                 last_head = ""
+                ptail = None
             prev = lineno
             if text[:5] == "[pod/":  # kubectl --prefix: note the pod, look past the prefix
                 j = text.find("] ", 5, 600)
@@ -1307,6 +1331,16 @@ class _Reader:
             elif text[10:11] == "T" and text.find(text[:11], 11) >= 0:
                 text = strip_embedded_timestamps(text)  # a second stamp of the same day inside
             cand = candidate(text)
+            joined = False
+            m = _CRI_LINE.match(text) if text[10:11] == "T" else None
+            if ptail is not None:  # a keyword cut between the partial line before and this one
+                body = text[m.end():] if m is not None else text
+                if not cand and candidate(ptail + body[:_CUT_KEEP]):
+                    cand = joined = True
+            if m is not None and m.group(1) == "P":
+                ptail = ((ptail or "") + text[m.end():][-_CUT_KEEP:])[-_CUT_KEEP:]
+            else:
+                ptail = None
             if cand and sample_key is not None:
                 # (a line past its key's few is still read as a line, not a candidate: it closes
                 # or joins an open record as any other line would)
@@ -1321,7 +1355,7 @@ class _Reader:
                             sampled.clear()
                         sampled[key] = n + 1
             if cand or opens or scanning:
-                out = self._release(self._slow(lineno, text, cand))
+                out = self._release(self._slow(lineno, text, cand, joined=joined))
                 if out:
                     yield from out
                 if scanning:
