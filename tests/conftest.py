@@ -78,3 +78,17 @@ def invoke_cli(args: list[str], env: dict | None = None, input: bytes | str | No
         out = streams[0].getvalue().decode("utf-8", "replace")
         err = streams[1].getvalue().decode("utf-8", "replace") if len(streams) > 1 and streams[1] is not None else ""
     return InProcessResult(out, err, code, exc)
+
+
+def use_scanner(name: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Make the fast reader use scanner ``name`` (``native``: ``jgview._scan``; ``grep``: GNU
+    grep), or skip the test when this machine lacks it (the scanner fixtures of the fast-reader
+    tests)."""
+    from jgview import fastscan
+
+    if name == "native" and not fastscan.native_available():
+        pytest.skip("the native scanner is not built")
+    if name == "grep" and not fastscan.available():
+        pytest.skip("GNU grep is not installed")
+    monkeypatch.setenv(fastscan.ENV_SCANNER, name)
+    return name

@@ -24,6 +24,8 @@ from jgview.models import SourceInfo
 from jgview.sources import Input
 from jgview.sources import open_lines as slow_lines
 
+from conftest import use_scanner
+
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
 VIEW = ("{t} INFO  [org.infinispan.CLUSTER] (jgroups-7,keycloak-0-111) ISPN000094: Received new cluster view "
@@ -44,12 +46,7 @@ CRI_PREFIX = re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40} (?:stdout|stderr) ([PF])(?: 
 @pytest.fixture(params=["native", "grep"])
 def scanner(request, monkeypatch):
     """Each test runs with each scanner: the native one (``jgview._scan``) and GNU grep."""
-    if request.param == "native" and not fastscan.native_available():
-        pytest.skip("the native scanner is not built")
-    if request.param == "grep" and not fastscan.available():
-        pytest.skip("GNU grep is not installed")
-    monkeypatch.setenv(fastscan.ENV_SCANNER, request.param)
-    return request.param
+    return use_scanner(request.param, monkeypatch)
 
 
 @pytest.fixture
