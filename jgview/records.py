@@ -511,15 +511,31 @@ _LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
 _DIGITS = frozenset("0123456789")
 
 
-_CRI_LINE = re.compile(r"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) ([PF])(?: |$)")
-"""A CRI line's prefix (group 1: P, a partial line, or F), as the fast reader finds it."""
 _CUT_KEEP = 24
-"""The longest candidate keyword's length less one."""
+"""The longest candidate keyword's length less one (``catalogue.CANDIDATE_KEYWORDS``; a test
+holds them equal): what a keyword cut between a partial line and the next can leave on each side."""
+
+
+def _cri_stream(text: str, j: int) -> bool | None:
+    """After a kubelet timestamp ending at ``j``: True for a CRI log file's partial line
+    (``stdout P <text>``), False for a whole one (``F``), None when it is no CRI line."""
+    if text[j:j + 7] in ("stdout ", "stderr ") and text[j + 7:j + 8] in ("F", "P") and text[j + 8:j + 9] in (" ", ""):
+        return text[j + 7] == "P"
+    return None
+
+
+def _cri_line(text: str) -> tuple[bool, int] | None:
+    """``(partial, where its text starts)`` of a CRI log file's line, None for other lines."""
+    m = _KTS.match(text) if text[10:11] == "T" else None
+    if m is None:
+        return None
+    partial = _cri_stream(text, m.end())
+    return None if partial is None else (partial, m.end() + 9)
 
 
 def _cri_partial(text: str) -> bool:
-    m = _CRI_LINE.match(text) if text[10:11] == "T" else None
-    return m is not None and m.group(1) == "P"
+    cri = _cri_line(text)
+    return cri is not None and cri[0]
 
 
 def strip_embedded_timestamps(text: str) -> str:
@@ -767,9 +783,9 @@ class _Reader:
                             ln.etime = _to_utc(t, self.tz)
                         text = text[m.end():]
                         # CRI log file: <ts> stdout|stderr F|P <text>
-                        if text[:7] in ("stdout ", "stderr ") and text[7:8] in ("F", "P") \
-                                and text[8:9] in (" ", ""):
-                            ln.partial = text[7] == "P"
+                        partial = _cri_stream(text, 0)
+                        if partial is not None:
+                            ln.partial = partial
                             text = text[9:]
                         continue
             elif c == "{":
@@ -1332,13 +1348,13 @@ class _Reader:
                 text = strip_embedded_timestamps(text)  # a second stamp of the same day inside
             cand = candidate(text)
             joined = False
-            m = _CRI_LINE.match(text) if text[10:11] == "T" else None
+            cri = _cri_line(text)
             if ptail is not None:  # a keyword cut between the partial line before and this one
-                body = text[m.end():] if m is not None else text
+                body = text[cri[1]:] if cri is not None else text
                 if not cand and candidate(ptail + body[:_CUT_KEEP]):
                     cand = joined = True
-            if m is not None and m.group(1) == "P":
-                ptail = ((ptail or "") + text[m.end():][-_CUT_KEEP:])[-_CUT_KEEP:]
+            if cri is not None and cri[0]:
+                ptail = ((ptail or "") + text[cri[1]:][-_CUT_KEEP:])[-_CUT_KEEP:]
             else:
                 ptail = None
             if cand and sample_key is not None:

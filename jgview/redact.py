@@ -25,7 +25,7 @@ from typing import Any
 import regex
 
 from jgview.models import Analysis
-from jgview.struct import Struct
+from jgview.struct import Struct, fields as struct_fields
 
 _MAX_TEXT = 200_000
 """Strings longer than this are cut before redaction (bounded work per string)."""
@@ -122,7 +122,7 @@ class Redactor:
         if isinstance(obj, dict):
             return {self.value(k): self.value(v) for k, v in obj.items()}
         if isinstance(obj, Struct):
-            return type(obj)(*(self.value(getattr(obj, n)) for n in obj._fields))
+            return type(obj)(*(self.value(getattr(obj, n)) for n in struct_fields(obj)))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             changes = {f.name: self.value(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.init}
             return dataclasses.replace(obj, **changes)

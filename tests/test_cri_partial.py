@@ -451,3 +451,14 @@ def test_partial_lines_longer_than_a_scan_part(tmp_path, small_windows, scanner,
     lines += noise(91, 100)
     p = write(tmp_path / ("k.log.gz" if gz else "k.log"), lines, gz)
     assert_runs_read(fast_lines(p), all_lines(p), 3)
+
+
+def test_the_records_stage_keeps_enough_of_a_partial_line_for_any_keyword():
+    """The records stage tests the last ``_CUT_KEEP`` characters of a partial line joined to the
+    next line's first: one less than the longest keyword (the records stage does not import the
+    catalogue), as the fast reader's walk does."""
+    from jgview import records
+    from jgview.catalogue import CANDIDATE_KEYWORDS
+
+    assert records._CUT_KEEP == max(len(k) for k in CANDIDATE_KEYWORDS) - 1
+    assert records._CUT_KEEP == max(len(w) for w in fastscan.scan_words()) - 1
