@@ -143,7 +143,6 @@ class _Rx:
             "runs": re.compile(rb"[ ~]+"),
             "head": re.compile(rb"(\d{1,20})([:-])(\d{1,20})[:-]"),
             "kts": re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)(?:[ \t]|$)"),
-            "partial": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) P(?: |$)"),
             # a CRI line's prefix (group 1: P, a partial line, or F); it ends where its text begins
             "cri": re.compile(rb"\d{4}-\d\d-\d\dT\S{8,40}[ \t](?:stdout|stderr) ([PF])(?: |(?=\n)|$)"),
             "hhmm": re.compile(rb"[0-9][0-9]:[0-9][0-9]"),
@@ -557,9 +556,17 @@ def _line_at(data: _Data, off: int, max_line: int, first: int = 4096) -> _Line |
     return None
 
 
+def _cri(buf: Any, pos: int = 0, end: int | None = None) -> Any:
+    """The CRI prefix of the line at ``buf[pos]`` (``<time> stdout P|F ``: group 1 is ``P`` for a
+    partial line; it ends where the text begins), or None."""
+    if buf[pos + 10:pos + 11] != b"T":
+        return None
+    return _RX.cri.match(buf, pos, min(len(buf) if end is None else end, pos + 96))
+
+
 def _partial(raw: bytes) -> bool:
     """A CRI partial line (``<time> stdout P <text>``): the next line continues it."""
-    m = _RX.cri.match(raw, 0, 96) if raw[10:11] == b"T" else None
+    m = _cri(raw)
     return m is not None and m.group(1) == b"P"
 
 
@@ -1208,7 +1215,7 @@ def _span_start(data: _Data, starts: _Starts, pos: int, stop: int) -> int | None
             if raw[:5] == b"[pod/":
                 return None
             after_partial = partial
-            partial = raw[10:11] == b"T" and _RX.partial.match(raw) is not None
+            partial = _partial(raw)
             m = search(raw, 0, 160)
             # the minute: the digits of the date and time up to it (not the text before: a level
             # or a colour code that changes from line to line is no new minute)
@@ -1626,8 +1633,7 @@ CRI_WORDS = (b"stdout P ", b"stderr P ")
 def _is_cri(head: bytes) -> bool:
     """The input's first lines are a container runtime's log file (``<time> stdout|stderr P|F <text>``,
     as in ``/var/log/pods``)."""
-    cri = _RX.cri.match
-    return any(line[10:11] == b"T" and cri(line) is not None for line in head.split(b"\n", 16)[:16])
+    return any(_cri(line) is not None for line in head.split(b"\n", 16)[:16])
 
 
 def _keyword_test(scanner: Any = None) -> Callable[[Any, int, int], bool]:
@@ -1716,7 +1722,7 @@ class _Joins:
             if lineno == self.walked and self.tail is None:  # the line ending a run holds a keyword
                 self._emit(lineno, base + ls, True, out)
             return  # (a partial line walked: its keywords were looked for)
-        m = _RX.cri.match(buf, ls, min(end, ls + 96)) if buf[ls + 10:ls + 11] == b"T" else None
+        m = _cri(buf, ls, end)
         if m is not None and m.group(1) == b"P":
             self._walk(buf, ls, end, lineno, base, out, m)
         else:
@@ -1728,12 +1734,11 @@ class _Joins:
         the one after the last: to the end of the buffer at most."""
         keep = self.keep
         test = self.test
-        match = _RX.cri.match
         find = buf.find
         tail = self.tail if self.walked == lineno - 1 else None
         while pos < end:
-            if m is None and buf[pos + 10:pos + 11] == b"T":
-                m = match(buf, pos, min(end, pos + 96))
+            if m is None:
+                m = _cri(buf, pos, end)
             body = m.end() if m is not None else pos
             self.walked = lineno
             if m is None or m.group(1) != b"P":  # the line after the last partial line
@@ -1781,7 +1786,7 @@ class _Joins:
         grep printed it): grep finds every partial line (its mark), so a run is taken line by line."""
         raw = ln.raw
         cont = self.tail is not None and self.walked == lineno - 1
-        m = _RX.cri.match(raw, 0, 96) if raw[10:11] == b"T" else None
+        m = _cri(raw)
         if m is None or m.group(1) != b"P":
             self._emit(lineno, ln.start, cont, out)
             self.tail, self.walked = None, lineno
@@ -1802,7 +1807,7 @@ class _Joins:
             if nxt is None:
                 return
         r = nxt.raw
-        mm = _RX.cri.match(r, 0, 96) if r[10:11] == b"T" else None
+        mm = _cri(r)
         b = mm.end() if mm is not None else 0
         joined = tail + r[b:b + keep]
         if self.test(joined, 0, len(joined)):
