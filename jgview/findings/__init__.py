@@ -26,6 +26,9 @@ class Context(Struct):
     """The analysis so far (verdict, channels, pods, sources, stats); ``findings`` still empty."""
     objects: dict[str, Any] | None = None
     expect: int | None = None
+    facts: Any = None
+    """The rules' shared :class:`jgview.findings.r00_common.Facts`, made by the first rule that
+    asks (:func:`jgview.findings.r00_common.facts`)."""
 
 
 def rule(rule_id: str) -> Callable[[Rule], Rule]:

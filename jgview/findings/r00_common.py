@@ -953,13 +953,9 @@ class Facts:
 
 def facts(ctx: Any) -> Facts:
     """The :class:`Facts` of this evaluation (computed once, kept on the context)."""
-    f = getattr(ctx, "_jgview_facts", None)
+    f = ctx.facts
     if f is None or f.ctx is not ctx:
-        f = Facts(ctx)
-        try:
-            ctx._jgview_facts = f
-        except AttributeError:  # pragma: no cover - a slotted context
-            pass
+        f = ctx.facts = Facts(ctx)
     return f
 
 
