@@ -15,8 +15,8 @@ order, defaults and ``default_factory``, ``__slots__`` (no ``__dict__``: a missp
 raises), ``repr``, ``==`` between instances of the same class (unhashable, like a dataclass with
 ``eq=True``); ``class View(Struct, frozen=True)`` gives a frozen, hashable one. Its methods are
 shared by all the classes (one generic ``__init__`` instead of one compiled per class), so
-building an instance costs ~1 µs more than a dataclass: the classes made for every candidate line
-(``Record``, ``Event``, ``View``) stay dataclasses.
+building an instance costs 2.2 µs against a dataclass' 0.5: the classes made for every candidate
+line (``Record``, ``Event``, ``View``) stay dataclasses.
 
 Type checkers read a Struct as a dataclass (:func:`typing.dataclass_transform`).
 """
