@@ -460,7 +460,9 @@ class _SegmentTracker:
             for p in changed:
                 if part.key_of.get(p) in keyset and p in self.pod_label:
                     counts[self.pod_label[p]] += 1
-            label = next((lab for lab, _ in counts.most_common() if lab not in taken), None)
+            # the label most of its pods had (ties: the oldest label, not the order of a set)
+            label = min((lab for lab in counts if lab not in taken), key=lambda lab: (-counts[lab], lab),
+                        default=None)
             if label is None:
                 label = self.next_label
                 self.next_label += 1
@@ -517,7 +519,7 @@ def _pods_or_names(h: History, names: tuple[str, ...]) -> list[str]:
 
 
 def _cluster_state(h: History, comp: frozenset[str], current: dict[str, Obs]) -> ClusterState:
-    views = [current[p] for p in comp]
+    views = [current[p] for p in sorted(comp)]  # (ties: the first pod's view, not a set's order)
     seen = Counter(o.key for o in views)
     best = max(views, key=lambda o: (seen[o.key], o.view.id, o.view.size))
     v = best.view
