@@ -9,6 +9,7 @@ import pytest
 
 from jgview.models import Analysis, Finding, Severity, SourceInfo, Verdict
 from jgview.redact import redact
+from jgview import struct
 from jgview.struct import FrozenInstanceError, Struct, field, fields
 
 
@@ -23,27 +24,76 @@ class Key(Struct, frozen=True):
     n: int = 1
 
 
-def test_construction_positional_keyword_defaults_and_factories():
+def _classes(hot: bool) -> tuple[type, type]:
+    """A fresh Point and Key; ``hot``: already built often enough to have their own __init__."""
+
+    class Point(Struct):
+        x: int
+        y: int = 0
+        tags: list[str] = field(default_factory=list)
+
+    class Key(Struct, frozen=True):
+        name: str
+        n: int = 1
+
+    for cls, arg in ((Point, 0), (Key, "k")):
+        assert cls.__init__ is Struct.__init__
+        if hot:
+            for _ in range(struct.HOT):
+                cls(arg)
+            assert cls.__init__ is not Struct.__init__
+    return Point, Key
+
+
+@pytest.mark.parametrize("hot", [False, True], ids=["shared-init", "compiled-init"])
+def test_construction_positional_keyword_defaults_and_factories(hot):
+    Point, Key = _classes(hot)
     p = Point(1)
     assert (p.x, p.y, p.tags) == (1, 0, [])
     q = Point(2, tags=["a"], y=3)
     assert (q.x, q.y, q.tags) == (2, 3, ["a"])
     assert Point(1).tags is not Point(1).tags  # a new list for each instance
     assert fields(Point) == ("x", "y", "tags") == fields(p)
+    k = Key("a")
+    assert (k.name, k.n) == ("a", 1) and Key(n=2, name="b") == Key("b", 2)
+    with pytest.raises(FrozenInstanceError):
+        k.n = 2  # type: ignore[misc]
 
 
+@pytest.mark.parametrize("hot", [False, True], ids=["shared-init", "compiled-init"])
 @pytest.mark.parametrize(
     ("args", "kw", "message"),
     [
-        ((), {}, "missing required argument: 'x'"),
-        ((1, 2, [], 4), {}, "takes 3 positional arguments but 4 were given"),
+        ((), {}, r"missing (1 )?required (positional )?argument: 'x'"),
+        ((1, 2, [], 4), {}, r"takes (3|from 2 to 4) positional arguments but (4|5) were given"),
         ((1,), {"z": 2}, "unexpected keyword argument 'z'"),
         ((1,), {"x": 2}, "multiple values for argument 'x'"),
     ],
 )
-def test_wrong_arguments_raise_type_error(args, kw, message):
+def test_wrong_arguments_raise_type_error(hot, args, kw, message):
+    Point, _ = _classes(hot)
     with pytest.raises(TypeError, match=message):
         Point(*args, **kw)
+
+
+def test_only_the_classes_built_in_numbers_get_their_own_init():
+    Point, Key = _classes(hot=False)
+    for _ in range(struct.HOT - 1):
+        Point(1)
+    assert Point.__init__ is Struct.__init__  # (nothing compiled for a class built rarely)
+    Point(1)
+    assert Point.__init__ is not Struct.__init__ and Key.__init__ is Struct.__init__
+    assert Point.__init__.__qualname__.endswith("Point.__init__")
+
+    class Base(Struct):  # a class without fields: its subclasses keep their own __init__
+        pass
+
+    class Sub(Base):
+        a: int
+
+    for _ in range(struct.HOT):
+        Base()
+    assert Sub(a=3).a == 3 and Sub(4).a == 4
 
 
 def test_slots_repr_and_equality():
