@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import datetime, timezone
 
 from jgview.history import DAY, History, Obs
-from jgview.identity import bare, workload_of
+from jgview.identity import bare, bare_all, workload_of
 from jgview.models import (
     ChannelAnalysis,
     ClusterState,
@@ -103,11 +103,25 @@ def cluster_groups(h: History) -> list[Group]:
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
 
+        # every pod with the members of each view it logged: the members of one printed view
+        # are joined once, however many pods logged it, and each pod to one of them
+        first_of: dict[tuple[str, int, tuple[str, ...]], str | None] = {}
         for o in ch_obs:
-            for m in o.view.members:
-                q = h.pod_of(m)
-                if q in parent and q != o.pod:
-                    union(o.pod, q)
+            v = o.view
+            vk = (v.creator, v.id, v.members)
+            if vk not in first_of:
+                first = None
+                for m in v.members:
+                    q = h.pod_of(m)
+                    if q in parent:
+                        if first is None:
+                            first = q
+                        else:
+                            union(first, q)
+                first_of[vk] = first
+            first = first_of[vk]
+            if first is not None:
+                union(o.pod, first)
         by_stem: dict[str, str] = {}
         for p in pods:
             stem = workload_of(p)
@@ -148,6 +162,10 @@ def _contains(v: View, h: History, pod: str) -> bool | None:
     return None if v.truncated else False
 
 
+def _same_view(a: View, b: View) -> bool:
+    return a is b or (a.id == b.id and a.creator == b.creator and a.members == b.members)
+
+
 def _same_lineage(old: View, new: View) -> bool:
     return new.id > old.id and (new.creator == old.creator or new.creator in old.members)
 
@@ -157,14 +175,30 @@ class _Partition:
 
     Two views hold their pods together when each lists a pod of the other (mutual: a stale view
     that still lists a member which has since excluded it does not). A truncated view (JGroups
-    prints 20 names) counts as listing whoever the other side's view says is with it. Cost per
-    query: the number of distinct current views plus the members they print — not the pods."""
+    prints 20 names) counts as listing whoever the other side's view says is with it.
+
+    The components are kept between calls: a change can only join or split the components that
+    hold a view key whose pods changed, or whose view lists a pod that moved, so
+    :meth:`components` recomputes those and keeps the others (a step costs the change, not the
+    number of pods or views: 500 pods starting alone one by one would otherwise cost 500²)."""
 
     def __init__(self, h: History) -> None:
         self.h = h
         self.by_key: dict[tuple[str, int], set[str]] = {}
         self.key_of: dict[str, tuple[str, int]] = {}
         self.view_of_key: dict[tuple[str, int], View] = {}
+        self._vpods: dict[tuple[str, int], frozenset[str]] = {}
+        self._listed_by: dict[str, set[tuple[str, int]]] = {}  # pod -> keys whose view lists it
+        self._seq: dict[tuple[str, int], int] = {}  # key -> when it appeared (components keep that order)
+        self._n = 0
+        self._comp_of: dict[tuple[str, int], int] = {}
+        self._comps: dict[int, list[tuple[str, int]]] = {}
+        self._pods: dict[int, frozenset[str]] = {}
+        self._dirty: set[tuple[str, int]] = set()
+        self.fresh: list[list[tuple[str, int]]] = []
+        """The components the last :meth:`components` call made anew (the others are unchanged)."""
+        self.removed: list[tuple[str, int]] = []
+        """View keys that left the partition up to the last :meth:`components` call."""
 
     def set(self, p: str, view: View) -> bool:
         k = (view.creator, view.id)
@@ -174,8 +208,18 @@ class _Partition:
         if old is not None:
             self._remove(p, old)
         self.key_of[p] = k
-        self.by_key.setdefault(k, set()).add(p)
-        self.view_of_key.setdefault(k, view)
+        ps = self.by_key.get(k)
+        if ps is None:
+            ps = self.by_key[k] = set()
+            self.view_of_key[k] = view
+            vp = self._vpods[k] = self.h.view_pods(view)
+            for q in vp:
+                self._listed_by.setdefault(q, set()).add(k)
+            self._seq[k] = self._n
+            self._n += 1
+        ps.add(p)
+        self._dirty.add(k)
+        self._dirty.update(self._listed_by.get(p, ()))  # views listing p may now hold k's pods too
         return True
 
     def drop(self, p: str) -> bool:
@@ -188,43 +232,89 @@ class _Partition:
     def _remove(self, p: str, k: tuple[str, int]) -> None:
         ps = self.by_key[k]
         ps.discard(p)
+        self._dirty.add(k)  # (a pod leaving joins nothing: k's component is all it can split)
         if not ps:
             del self.by_key[k]
-            self.view_of_key.pop(k, None)
+            del self.view_of_key[k]
+            del self._seq[k]
+            for q in self._vpods.pop(k):
+                lb = self._listed_by[q]
+                lb.discard(k)
+                if not lb:
+                    del self._listed_by[q]
 
     def components(self) -> list[list[tuple[str, int]]]:
-        keys = list(self.by_key)
-        parent = {k: k for k in keys}
+        """The view keys grouped into components (each in the order the keys appeared); sets
+        :attr:`fresh` and :attr:`removed`."""
+        by_key, key_of, comp_of, comps = self.by_key, self.key_of, self._comp_of, self._comps
+        self.fresh = []
+        self.removed = []
+        if self._dirty:
+            parent: dict[tuple[str, int], tuple[str, int]] = {}
+            work: list[tuple[str, int]] = []
 
-        def find(x: tuple[str, int]) -> tuple[str, int]:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
+            def absorb(k: tuple[str, int]) -> None:
+                """Bring k's whole former component into the region recomputed."""
+                cid = comp_of.get(k)
+                old = comps.pop(cid, None) if cid is not None else None
+                if old is not None:
+                    self._pods.pop(cid, None)  # type: ignore[arg-type]
+                for x in old or (k,):
+                    comp_of.pop(x, None)
+                    if x in by_key and x not in parent:
+                        parent[x] = x
+                        work.append(x)
 
-        view_pods = self.h.view_pods
-        for k1 in keys:
-            obs1 = self.by_key[k1]
-            for q in view_pods(self.view_of_key[k1]):
-                k2 = self.key_of.get(q)
-                if k2 is None or k2 == k1:
-                    continue
-                r1, r2 = find(k1), find(k2)
-                if r1 == r2:
-                    continue
-                v2 = self.view_of_key[k2]
-                if v2.truncated or not obs1.isdisjoint(view_pods(v2)):
-                    parent[max(r1, r2)] = min(r1, r2)
-        comps: dict[tuple[str, int], list[tuple[str, int]]] = {}
-        for k in keys:
-            comps.setdefault(find(k), []).append(k)
+            self.removed = [k for k in self._dirty if k not in by_key]
+            for k in self._dirty:
+                absorb(k)
+            self._dirty = set()
+
+            def find(x: tuple[str, int]) -> tuple[str, int]:
+                while parent[x] != x:
+                    parent[x] = parent[parent[x]]
+                    x = parent[x]
+                return x
+
+            vpods, view_of_key = self._vpods, self.view_of_key
+            i = 0
+            while i < len(work):
+                k1 = work[i]
+                i += 1
+                obs1 = by_key[k1]
+                for q in vpods[k1]:
+                    k2 = key_of.get(q)
+                    if k2 is None or k2 == k1:
+                        continue
+                    if k2 not in parent:
+                        absorb(k2)
+                    r1, r2 = find(k1), find(k2)
+                    if r1 == r2:
+                        continue
+                    if view_of_key[k2].truncated or not obs1.isdisjoint(vpods[k2]):
+                        parent[max(r1, r2)] = min(r1, r2)
+            made: dict[tuple[str, int], list[tuple[str, int]]] = {}
+            seq = self._seq
+            for k in sorted(work, key=seq.__getitem__):
+                made.setdefault(find(k), []).append(k)
+            for comp in made.values():
+                cid = self._n
+                self._n += 1
+                comps[cid] = comp
+                for k in comp:
+                    comp_of[k] = cid
+                self.fresh.append(comp)
         return list(comps.values())
 
     def pods_of(self, comp: list[tuple[str, int]]) -> frozenset[str]:
-        out: set[str] = set()
-        for k in comp:
-            out |= self.by_key[k]
-        return frozenset(out)
+        """The pods of a component (remembered while the component lasts)."""
+        cid = self._comp_of.get(comp[0])
+        if cid is None or self._comps.get(cid) is not comp:
+            return frozenset().union(*(self.by_key[k] for k in comp))
+        hit = self._pods.get(cid)
+        if hit is None:
+            hit = self._pods[cid] = frozenset().union(*(self.by_key[k] for k in comp))
+        return hit
 
 
 def analyze_group(h: History, g: Group, expect: int | None, since_t: float | None) -> GroupResult:
@@ -251,14 +341,26 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
         if e is not None:
             ends_at.setdefault(e, []).append((p, inc))
 
+    # A view spreads to the members it lists (below). Each of 500 pods logging the same view
+    # would spread it again, 500 members each time, for nothing: ``epoch`` counts the changes
+    # that can give spreading something to do (a pod taking another view, or coming back to the
+    # partition: leaving it, or another incarnation in the same view, cannot), and a view spread
+    # since the last such change is not spread again.
+    epoch = 0
+    spread: dict[tuple[str, int, tuple[str, ...]], int] = {}
+
     def adopt(p: str, o: Obs, changed: set[str]) -> None:
+        nonlocal epoch
+        prev = current.get(p)
         current[p] = o
         cur_inc[p] = o.inc
         end = ends.get((p, o.inc))
         if end is not None and o.t is not None and o.t > end:
-            part.drop(p)  # a line logged after its incarnation ended: not live any more
+            moved = part.drop(p)  # a line logged after its incarnation ended: not live any more
         else:
-            part.set(p, o.view)
+            moved = part.set(p, o.view)
+        if moved or prev is None or not _same_view(prev.view, o.view):
+            epoch += 1
         changed.add(p)  # even in the same view: its segment may change (another incarnation)
 
     # time points: every observation, and every end of an incarnation (a pod that stops or dies
@@ -288,13 +390,16 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
             if prev is None or cur_inc.get(o.pod) != o.inc or o.view.id >= prev.view.id or prev.kind != "superseded":
                 adopt(o.pod, o, changed)
             # a later view of the same lineage supersedes the older one for all its members
-            for q in h.view_pods(o.view):
-                qo = current.get(q)
-                if q == o.pod or qo is None or qo.inc != cur_inc.get(q) or q not in part.key_of:
-                    continue
-                if _same_lineage(qo.view, o.view):
-                    adopt(q, Obs(pod=q, inc=qo.inc, channel=o.channel, view=o.view, kind="superseded", t=o.t,
-                                 event=o.event, subgroups=o.subgroups), changed)
+            vk = (o.view.creator, o.view.id, o.view.members)
+            if spread.get(vk) != epoch:
+                for q in h.view_pods(o.view):
+                    qo = current.get(q)
+                    if q == o.pod or qo is None or qo.inc != cur_inc.get(q) or q not in part.key_of:
+                        continue
+                    if _same_lineage(qo.view, o.view):
+                        adopt(q, Obs(pod=q, inc=qo.inc, channel=o.channel, view=o.view, kind="superseded", t=o.t,
+                                     event=o.event, subgroups=o.subgroups), changed)
+                spread[vk] = epoch  # (spreading it again now would change nothing)
             if o.kind == "merged" and len(o.subgroups) >= 2 and o.view.view_id not in merge_ids:
                 merge_ids.add(o.view.view_id)
                 start = None
@@ -321,7 +426,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
                 )
         i = j
         comps = part.components()
-        track.step(comps, changed, ended, t)
+        track.step(changed, ended, t)
         if len(comps) >= 2:
             if open_split is None:
                 split_t = t
@@ -430,31 +535,38 @@ class _SegmentTracker:
         self.open: dict[str, Segment] = {}
         self.done: list[Segment] = []
         self.next_label = 0
+        self._last_when: tuple[float | None, tuple[datetime | None, str | None]] | None = None
+
+    def _when(self, t: float | None) -> tuple[datetime | None, str | None]:
+        """:func:`when`, remembering the last answer (the pods of one step share their time)."""
+        last = self._last_when
+        if last is None or last[0] != t:
+            last = self._last_when = (t, when(self.h, t))
+        return last[1]
 
     def _close(self, seg: Segment, t: float | None) -> None:
         seg.t_end = t
-        seg.end, seg.end_text = when(self.h, t)
+        seg.end, seg.end_text = self._when(t)
         self.done.append(seg)
 
-    def step(self, comps: list[list[tuple[str, int]]], changed: set[str], ended: set[str], t: float | None) -> None:
+    def step(self, changed: set[str], ended: set[str], t: float | None) -> None:
+        """After ``part.components()``: label the components it made anew (the others keep
+        theirs: none of their keys, pods or labels changed), then move the pods concerned."""
         part = self.part
-        new_labels: dict[tuple[str, int], int] = {}
+        labels = self.label_of_key
+        for k in part.removed:
+            labels.pop(k, None)
+        comps = part.fresh
         taken: set[int] = set()
         relabel: list[tuple[str, int]] = []
-        changed_keys = {part.key_of[p] for p in changed if p in part.key_of}
         if len(comps) > 1:
             comps = sorted(comps, key=lambda c: (-sum(len(part.by_key[k]) for k in c), min(c)))
+        new_labels: dict[tuple[str, int], int] = {}
         for comp in comps:
-            if len(comp) == 1 and comp[0] not in changed_keys:
-                lab = self.label_of_key.get(comp[0])
-                if lab is not None and lab not in taken:  # unchanged: keeps its label
-                    taken.add(lab)
-                    new_labels[comp[0]] = lab
-                    continue
             counts: Counter[int] = Counter()
             keyset = set(comp)
             for k in comp:
-                lab = self.label_of_key.get(k)
+                lab = labels.get(k)
                 if lab is not None:
                     counts[lab] += len(part.by_key[k])
             for p in changed:
@@ -469,9 +581,10 @@ class _SegmentTracker:
             taken.add(label)
             for k in comp:
                 new_labels[k] = label
-                if self.label_of_key.get(k) != label:
+                if labels.get(k) != label:
                     relabel.append(k)
-        self.label_of_key = new_labels
+        labels.update(new_labels)
+        new_labels = labels
         todo = set(changed)
         for k in relabel:
             todo |= part.by_key[k]
@@ -499,7 +612,7 @@ class _SegmentTracker:
                 continue
             if seg is not None:
                 self._close(seg, t)
-            start, start_text = when(self.h, t)
+            start, start_text = self._when(t)
             self.open[p] = Segment(pod=p, cluster=label, view_id=vid, incarnation=inc, start=start, end=None,
                                    t_start=t, start_text=start_text)
 
@@ -515,7 +628,7 @@ class _SegmentTracker:
 
 
 def _pods_or_names(h: History, names: tuple[str, ...]) -> list[str]:
-    return [bare(m) for m in names]
+    return bare_all(names)
 
 
 def _cluster_state(h: History, comp: frozenset[str], current: dict[str, Obs]) -> ClusterState:
@@ -523,7 +636,7 @@ def _cluster_state(h: History, comp: frozenset[str], current: dict[str, Obs]) ->
     seen = Counter(o.key for o in views)
     best = max(views, key=lambda o: (seen[o.key], o.view.id, o.view.size))
     v = best.view
-    members = [bare(m) for m in v.members]
+    members = bare_all(v.members)
     pods_in = sorted({h.pod_of(m) or m for m in members})
     return ClusterState(
         view_id=v.view_id,
@@ -660,7 +773,7 @@ def pod_states(h: History, results: list[GroupResult]) -> list[PodState]:
                     time=dt,
                     time_of_day=o.event.time_of_day or (txt if h.relative_time else None),
                     view_id=o.view.view_id,
-                    members=[bare(m) for m in o.view.members],
+                    members=bare_all(o.view.members),
                     size=o.view.size,
                     kind=o.kind,
                     incarnation=o.inc,

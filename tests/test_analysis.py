@@ -320,3 +320,18 @@ def test_time_only_log_that_starts_after_midnight_is_placed_on_the_next_day():
     assert r.verdict is Verdict.HEALTHY
     segs = {s.pod: s for s in r.channels[0].segments if s.end is None}
     assert segs["wf-1"].t_start > 86400  # the next day, after wf-0's 23:50
+
+
+def test_a_view_logged_again_spreads_to_a_member_that_fell_behind_since():
+    """A view is spread to the members it lists once per change that can matter: kc-2 takes an
+    older view of the lineage after kc-0 logged [A|5], so kc-1 logging [A|5] again moves it on."""
+    a, b, c = "kc-0-1", "kc-1-1", "kc-2-1"
+    logs = [
+        Log("kc-0").addr(0, a).view(0, view(a, 1, a, b)).view(10, view(a, 5, a, b, c)),
+        Log("kc-1").addr(0, b).view(0, view(a, 1, a, b)).view(30, view(a, 5, a, b, c)),
+        Log("kc-2").addr(0, c).created(0, c).view(0, view(c, 0, c)).view(20, view(a, 4, a, b, c)),
+    ]
+    r = run(*logs)
+    last = {s.pod: s for s in sorted(r.channels[0].segments, key=lambda s: s.t_start or 0)}
+    assert last["kc-2"].view_id == f"[{a}|5]" and last["kc-2"].start == at(30)
+    assert {s.view_id for s in last.values()} == {f"[{a}|5]"}
