@@ -18,7 +18,7 @@ import bisect
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from jgview.identity import bare, is_uuid, name_matches_pod, pod_from_node
+from jgview.identity import bare, bare_all, is_uuid, name_matches_pod, pod_from_node
 from jgview.models import Event, Incarnation, Kind, SourceInfo, View
 from jgview.struct import Struct, field
 
@@ -591,7 +591,7 @@ def _apply(
 
 
 def _bare_view(v: View) -> View:
-    members = tuple(bare(m) for m in v.members)
+    members = tuple(bare_all(v.members))
     creator = bare(v.creator)
     if members == v.members and creator == v.creator:
         return v

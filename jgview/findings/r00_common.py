@@ -259,6 +259,7 @@ class Facts:
         self._pod_of: dict[str, str | None] = {}
         self._vpods: dict[int, tuple[Any, frozenset[str | None]]] = {}
         self._lonely: list[Lonely] | None = None
+        self._merged_alone: dict[int, tuple[list[float], list[Lonely]]] = {}
         self.results_of: dict[str, list[Any]] = defaultdict(list)
         for r in self.results:
             for p in self.group_pods(r):
@@ -394,22 +395,30 @@ class Facts:
     # ---- what the logs say about discovery
 
     def protocols(self, pods: Iterable[str] | None = None) -> set[str]:
+        """Discovery protocols the logs of ``pods`` (default: all) and the cluster objects name."""
+        by_pod = self._protocols_of_pod
         out: set[str] = set()
-        ps = set(pods) if pods is not None else None
+        for p in (by_pod if pods is None else set(pods)):
+            out |= by_pod.get(p, set())
+        out |= self._object_protocols()
+        return out
+
+    @functools.cached_property
+    def _protocols_of_pod(self) -> dict[str | None, set[str]]:
+        """Per pod, the protocols its events name (one pass over the events for all queries)."""
+        out: dict[str | None, set[str]] = {}
         for ev in self.h.events:
-            if ps is not None and ev.pod not in ps:
-                continue
             proto = str(ev.detail.get("protocol") or "")
             lg = ev.logger or ""
+            found = out.setdefault(ev.pod, set())
             for name in ("DNS_PING", "KUBE_PING", "JDBC_PING", "TCPPING"):
                 if name in proto or name in lg:
-                    out.add(name)
+                    found.add(name)
             stack = str(ev.detail.get("stack") or "")
             if stack == "kubernetes":
-                out.add("DNS_PING")
+                found.add("DNS_PING")
             elif stack.startswith("jdbc-ping"):
-                out.add("JDBC_PING")
-        out |= self._object_protocols()
+                found.add("JDBC_PING")
         return out
 
     def _object_protocols(self) -> set[str]:
@@ -460,6 +469,21 @@ class Facts:
                 out.extend(self._lonely_in(r))
             self._lonely = out
         return self._lonely
+
+    def merged_alone_near(self, r: Any, t: float, within: float = 1.0) -> set[str]:
+        """Pods of result ``r`` that sat alone until a merge ending within ``within`` seconds of
+        ``t`` (by bisection: R11 asks this for each merge, which a large cluster has hundreds of)."""
+        hit = self._merged_alone.get(id(r))
+        if hit is None:
+            los = sorted((lo for lo in self.lonely() if lo.result is r and lo.how == "merge"), key=lambda lo: lo.end)
+            hit = self._merged_alone[id(r)] = ([lo.end for lo in los], los)
+        ends, los = hit
+        i = bisect.bisect_right(ends, t - within)
+        out = set()
+        while i < len(ends) and ends[i] - t < within:
+            out.add(los[i].pod)
+            i += 1
+        return out
 
     def lonely_among(self, pods: Iterable[str]) -> list[Lonely]:
         """Lonely entries whose pod, or one of whose other side, is among ``pods``."""

@@ -20,7 +20,7 @@ from jgview.findings.r00_common import (
     facts,
     plist,
 )
-from jgview.identity import bare
+from jgview.identity import bare_all
 from jgview.models import Event, Evidence, Finding, Kind, Severity, Verdict
 
 
@@ -85,7 +85,7 @@ def _were_together(f: Facts, r: Any, p: str, q: str, t0: float) -> bool:
             continue
         if (o.pod == p and o.inc != ip) or (o.pod == q and o.inc != iq):
             continue
-        members = {bare(m) for m in o.view.members}
+        members = set(bare_all(o.view.members))
         has = []
         for pod in (p, q):
             n = names[pod]
@@ -98,7 +98,7 @@ def _were_together(f: Facts, r: Any, p: str, q: str, t0: float) -> bool:
 def merge_is_startup(f: Facts, r: Any, iv: Any) -> bool:
     """A merge of pods that started alone (R2), not of a partition."""
     t0, t1 = f.interval_keys(iv)
-    lonely = {lo.pod for lo in f.lonely() if lo.result is r and lo.how == "merge" and abs(lo.end - t1) < 1.0}
+    lonely = f.merged_alone_near(r, t1)
     if not lonely:
         return False
     members = {f.pod_of(m) or m for g in iv.groups for m in g}
