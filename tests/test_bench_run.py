@@ -149,8 +149,8 @@ def test_every_jgview_child_runs_without_the_variable_after_a_warm_up(monkeypatc
                       log=lambda _m: None)
     jg_calls = [(cmds, env, sampled) for cmds, env, sampled in calls if cmds[0][0] == jg_cmd[0]]
     # 2 warm-ups + 2 timed + 2 x 3 scaling (first file on 1 worker, first file, first two files)
-    # + 2 memory rounds + 2 x 2 startup
-    assert len(jg_calls) == 16
+    # + 2 memory rounds + 2 x 3 startup (--help, tiny log --json, tiny log to the terminal)
+    assert len(jg_calls) == 18
     assert res["two_files"]["files"] == files[:2] and res["two_files"]["ratio_two_to_one"] == 1.0
     for cmds, env, _ in jg_calls:
         assert env is not None and "PYTHONDONTWRITEBYTECODE" not in env, cmds
@@ -348,3 +348,32 @@ def test_without_scaling_nothing_runs_on_one_worker(monkeypatch, tmp_path):
 def test_memory_rounds_option_is_checked():
     with pytest.raises(SystemExit):
         run.main(["/nonexistent", "--memory-rounds", "-1"])
+
+
+def test_startup_reports_the_terminal_output_and_the_libraries_floor(monkeypatch, tmp_path):
+    """The tiny log also without --json, and jgview's own Python importing typer, rich and regex
+    alone (found from the console script's #! line): the floor the target's premise speaks of."""
+    python = sys.executable
+    script = tmp_path / "jgview"
+    script.write_text(f"#!{python}\nimport sys\n")
+    script.chmod(0o755)
+    assert run.jgview_python([str(script), "--json"]) == python
+    assert run.jgview_python([python, "-m", "jgview", "--json"]) == python
+    assert run.jgview_python(["/nonexistent/jgview", "--json"]) is None
+    calls = []
+
+    def fake(cmds, *, env=None, cores=None, sample_tree=False, measure_rss=False, timeout=1800.0):
+        calls.append(cmds[0])
+        wall = 0.09 if cmds[0][0] == python else (0.12 if "--json" in cmds[0] else 0.14)
+        return run.Run(wall=wall, rc=0, rss_kb=0, rss_tree_kb=0, pss_tree_kb=None,
+                       stdout=json.dumps({"verdict": "alone", "channels": []}).encode())
+
+    monkeypatch.setattr(run, "run_pipeline", fake)
+    res = run.measure_startup([str(script), "--json"], None, 3, 10, env={})
+    assert res["libraries_median_s"] == 0.09 and res["tiny_terminal_median_s"] == 0.14
+    assert res["tiny_median_s"] == 0.12 and len(calls) == 12
+    assert [python, "-c", run.LIBRARIES] in calls
+    assert any(c[0] == str(script) and c[-1].endswith(".log") and "--json" not in c for c in calls)
+    names = [t[0] for t in run.targets({"gzip": False, "cores": 2, "ratio": 0.9, "startup": res,
+                                        "jgview": {"rss_mb": 10}})]
+    assert "startup: tiny log, terminal output, s" in names
