@@ -194,6 +194,7 @@ class _Partition:
         self._comp_of: dict[tuple[str, int], int] = {}
         self._comps: dict[int, list[tuple[str, int]]] = {}
         self._pods: dict[int, frozenset[str]] = {}
+        self._unpodded: set[int] = set()  # components whose pods are not in _pods yet
         self._dirty: set[tuple[str, int]] = set()
         self.fresh: list[list[tuple[str, int]]] = []
         """The components the last :meth:`components` call made anew (the others are unchanged)."""
@@ -259,6 +260,7 @@ class _Partition:
                 old = comps.pop(cid, None) if cid is not None else None
                 if old is not None:
                     self._pods.pop(cid, None)  # type: ignore[arg-type]
+                    self._unpodded.discard(cid)  # type: ignore[arg-type]
                 for x in old or (k,):
                     comp_of.pop(x, None)
                     if x in by_key and x not in parent:
@@ -282,10 +284,12 @@ class _Partition:
                 k1 = work[i]
                 i += 1
                 obs1 = by_key[k1]
+                tried = {k1}  # (whether k1 and k2 hold together does not depend on which pod links them)
                 for q in vpods[k1]:
                     k2 = key_of.get(q)
-                    if k2 is None or k2 == k1:
+                    if k2 is None or k2 in tried:
                         continue
+                    tried.add(k2)
                     if k2 not in parent:
                         absorb(k2)
                     r1, r2 = find(k1), find(k2)
@@ -304,17 +308,17 @@ class _Partition:
                 for k in comp:
                     comp_of[k] = cid
                 self.fresh.append(comp)
+                self._unpodded.add(cid)
         return list(comps.values())
 
-    def pods_of(self, comp: list[tuple[str, int]]) -> frozenset[str]:
-        """The pods of a component (remembered while the component lasts)."""
-        cid = self._comp_of.get(comp[0])
-        if cid is None or self._comps.get(cid) is not comp:
-            return frozenset().union(*(self.by_key[k] for k in comp))
-        hit = self._pods.get(cid)
-        if hit is None:
-            hit = self._pods[cid] = frozenset().union(*(self.by_key[k] for k in comp))
-        return hit
+    def groups(self) -> list[frozenset[str]]:
+        """The pods of each component (call it after :meth:`components`, before the next change;
+        the pods of the components it kept are remembered, not gathered again)."""
+        for cid in self._unpodded:
+            if cid in self._comps:
+                self._pods[cid] = frozenset().union(*(self.by_key[k] for k in self._comps[cid]))
+        self._unpodded.clear()
+        return list(self._pods.values())
 
 
 def analyze_group(h: History, g: Group, expect: int | None, since_t: float | None) -> GroupResult:
@@ -443,7 +447,7 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
                     split_ids.add(id(ev))
                     split_ev.append(ev)
             if len(comps) >= len(open_groups):
-                open_groups = [part.pods_of(c) for c in comps]
+                open_groups = part.groups()
         elif open_split is not None:
             e_dt, e_txt = when(h, t)
             open_split.end, open_split.end_text = e_dt, e_txt
@@ -460,7 +464,8 @@ def analyze_group(h: History, g: Group, expect: int | None, since_t: float | Non
     for p in list(part.key_of):
         if p not in live:
             part.drop(p)
-    final_comps = [part.pods_of(c) for c in part.components()] if live else []
+    part.components()
+    final_comps = part.groups() if live else []
     segments = track.finish()
     if open_split is not None:
         open_split.groups = sorted(sorted(c) for c in (final_comps if len(final_comps) >= 2 else open_groups))
@@ -562,16 +567,19 @@ class _SegmentTracker:
         if len(comps) > 1:
             comps = sorted(comps, key=lambda c: (-sum(len(part.by_key[k]) for k in c), min(c)))
         new_labels: dict[tuple[str, int], int] = {}
+        moved: dict[tuple[str, int], list[int]] = {}  # key -> the labels its changed pods had
+        for p in changed:
+            k = part.key_of.get(p)
+            if k is not None and p in self.pod_label:
+                moved.setdefault(k, []).append(self.pod_label[p])
         for comp in comps:
-            counts: Counter[int] = Counter()
-            keyset = set(comp)
+            counts: dict[int, int] = {}
             for k in comp:
                 lab = labels.get(k)
                 if lab is not None:
-                    counts[lab] += len(part.by_key[k])
-            for p in changed:
-                if part.key_of.get(p) in keyset and p in self.pod_label:
-                    counts[self.pod_label[p]] += 1
+                    counts[lab] = counts.get(lab, 0) + len(part.by_key[k])
+                for lab in moved.get(k, ()):
+                    counts[lab] = counts.get(lab, 0) + 1
             # the label most of its pods had (ties: the oldest label, not the order of a set)
             label = min((lab for lab in counts if lab not in taken), key=lambda lab: (-counts[lab], lab),
                         default=None)
