@@ -259,7 +259,7 @@ class Facts:
         self._pod_of: dict[str, str | None] = {}
         self._vpods: dict[int, tuple[Any, frozenset[str | None]]] = {}
         self._lonely: list[Lonely] | None = None
-        self._merged_alone: dict[int, tuple[list[float], list[Lonely]]] = {}
+        self._merged_alone: dict[int, dict[str, list[float]]] = {}
         self.results_of: dict[str, list[Any]] = defaultdict(list)
         for r in self.results:
             for p in self.group_pods(r):
@@ -470,20 +470,24 @@ class Facts:
             self._lonely = out
         return self._lonely
 
-    def merged_alone_near(self, r: Any, t: float, within: float = 1.0) -> set[str]:
-        """Pods of result ``r`` that sat alone until a merge ending within ``within`` seconds of
-        ``t`` (by bisection: R11 asks this for each merge, which a large cluster has hundreds of)."""
-        hit = self._merged_alone.get(id(r))
-        if hit is None:
-            los = sorted((lo for lo in self.lonely() if lo.result is r and lo.how == "merge"), key=lambda lo: lo.end)
-            hit = self._merged_alone[id(r)] = ([lo.end for lo in los], los)
-        ends, los = hit
+    def alone_until_merge_near(self, r: Any, pod: str, t: float, within: float = 1.0) -> bool:
+        """Did ``pod`` (of result ``r``) sit alone until a merge ending within ``within`` seconds
+        of ``t``? (R11 asks this for the members of each merge, which a large cluster has
+        hundreds of: by pod and bisection.)"""
+        by_pod = self._merged_alone.get(id(r))
+        if by_pod is None:
+            by_pod = {}
+            for lo in self.lonely():
+                if lo.result is r and lo.how == "merge":
+                    by_pod.setdefault(lo.pod, []).append(lo.end)
+            for ends in by_pod.values():
+                ends.sort()
+            self._merged_alone[id(r)] = by_pod
+        ends = by_pod.get(pod)
+        if not ends:
+            return False
         i = bisect.bisect_right(ends, t - within)
-        out = set()
-        while i < len(ends) and ends[i] - t < within:
-            out.add(los[i].pod)
-            i += 1
-        return out
+        return i < len(ends) and ends[i] - t < within
 
     def lonely_among(self, pods: Iterable[str]) -> list[Lonely]:
         """Lonely entries whose pod, or one of whose other side, is among ``pods``."""
@@ -914,8 +918,9 @@ class Facts:
             ph = self.h.pods.get(p)
             if ph is not None and getattr(ph, "namespace", None):
                 return str(ph.namespace), "the log source"
+        ps = set(pods)
         for ev in self.h.events:
-            if ev.pod in pods and ev.detail.get("namespace"):
+            if ev.pod in ps and ev.detail.get("namespace"):
                 ns = str(ev.detail["namespace"])
                 if ns and ns != "default" and _NS_NAME.fullmatch(ns):
                     return ns, "the KUBE_PING lines"
@@ -961,7 +966,8 @@ class Facts:
             common = {k: v for k, v in common.items() if k not in VOLATILE_LABELS}
             if common:
                 return common, "the labels the pods share"
-        raws: list[Any] = [ev.detail["labels"] for ev in self.h.events if ev.pod in pods and ev.detail.get("labels")]
+        ps = set(pods)
+        raws: list[Any] = [ev.detail["labels"] for ev in self.h.events if ev.pod in ps and ev.detail.get("labels")]
         prop = self._property("labels", pods)
         if prop:
             raws.append(prop)

@@ -56,8 +56,9 @@ def shared_discovery(ctx: Context) -> list[Finding]:
         if len(stems) < 2:
             continue
         ev = []
+        in_group = set(pods)
         for o in f.h.obs:
-            if o.channel != r.analysis.channel or o.pod not in pods:
+            if o.channel != r.analysis.channel or o.pod not in in_group:
                 continue
             apps = {_app(q) for q in (f.pod_of(m) for m in o.view.members) if q}
             if apps - {_app(o.pod)}:

@@ -96,14 +96,12 @@ def _were_together(f: Facts, r: Any, p: str, q: str, t0: float) -> bool:
 
 
 def merge_is_startup(f: Facts, r: Any, iv: Any) -> bool:
-    """A merge of pods that started alone (R2), not of a partition."""
+    """A merge of pods that started alone (R2), not of a partition: at most one side holds no pod
+    that sat alone until a merge ending with this one."""
     t0, t1 = f.interval_keys(iv)
-    lonely = f.merged_alone_near(r, t1)
-    if not lonely:
-        return False
-    members = {f.pod_of(m) or m for g in iv.groups for m in g}
-    sides = [g for g in iv.groups if not ({f.pod_of(m) or m for m in g} & lonely)]
-    return len(sides) <= 1 and bool(members & lonely)
+    groups = [{f.pod_of(m) or m for m in g} for g in iv.groups]
+    lonely = [any(f.alone_until_merge_near(r, p, t1) for p in g) for g in groups]
+    return any(lonely) and lonely.count(False) <= 1
 
 
 def _ev_key(f: Facts, e: Evidence) -> float:

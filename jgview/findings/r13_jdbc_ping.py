@@ -14,7 +14,7 @@ def jdbc_ping_stale(ctx: Context) -> list[Finding]:
     f = facts(ctx)
     errs = f.jdbc_errors()
     _live, stale, _single = f.join_problems()
-    starting: list[Event] = [o.event for o in f.h.obs if any("(starting)" in m for m in o.view.members)]
+    starting: list[Event] = [o.event for o in f.h.obs if "(starting)" in "\0".join(o.view.members)]
     if not errs and not stale and not starting:
         return []
     pods = sorted({e.pod for e in errs + stale + starting if e.pod})
