@@ -20,7 +20,6 @@ set. ``no members discovered … creating cluster`` gives ``Kind.CREATED_CLUSTER
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections import OrderedDict
 from operator import itemgetter
 from typing import Any
@@ -45,6 +44,7 @@ from jgview.catalogue import (
 )
 from jgview.models import Detail, DetailList, Event, Kind, Record, View
 from jgview.struct import Struct
+from jgview.struct import fields as struct_fields
 from jgview.viewparse import (
     bare_name,
     parse_list,
@@ -268,7 +268,7 @@ def _extract_memo(record: Record, message: str) -> list[Event]:
 _EVENT_FIELDS = ("kind", "source", "lineno", "text", "time", "time_of_day", "pod", "node", "channel", "view",
                  "subgroups", "members", "lost", "subject", "detail", "level", "logger")
 """The order in which :func:`_extract_memo` passes an event's fields (checked at import)."""
-if tuple(f.name for f in dataclasses.fields(Event))[:len(_EVENT_FIELDS)] != _EVENT_FIELDS:  # pragma: no cover
+if struct_fields(Event)[:len(_EVENT_FIELDS)] != _EVENT_FIELDS:  # pragma: no cover
     raise RuntimeError("events: Event's fields changed order: update _EVENT_FIELDS and _extract_memo")
 
 

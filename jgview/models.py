@@ -7,7 +7,6 @@ and nothing of the other stages; :mod:`jgview.pipeline` composes them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +17,7 @@ from jgview import struct
 # records
 
 
-@dataclass(slots=True)
-class Record:
+class Record(struct.Struct):
     """One log record: a physical line, or several joined (stack traces, wrapped lines)."""
 
     source: str
@@ -87,8 +85,7 @@ class Kind(str, enum.Enum):
     USER_SYMPTOM = "user_symptom"  # Keycloak events expired_code, invalid_code, …
 
 
-@dataclass(frozen=True, slots=True)
-class View:
+class View(struct.Struct, frozen=True):
     """A JGroups view as printed: ``[creator|id] (size) [m1, m2, ...]``."""
 
     creator: str
@@ -141,8 +138,7 @@ class DetailList(list):  # type: ignore[type-arg]
         return (DetailList, (list(self),))
 
 
-@dataclass(slots=True)
-class Event:
+class Event(struct.Struct):
     """A membership event recognized in one record."""
 
     kind: Kind
@@ -165,7 +161,7 @@ class Event:
     """ISPN000314/318/319/320: lost members."""
     subject: str | None = None
     """The other party: joined/left/suspected node, JOIN target, peer, local address …"""
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = struct.field(default_factory=dict)
     """Extra facts: ``physical`` (list), ``uuid``, ``mode``, ``cache``, ``http_status``,
     ``protocol``, ``elapsed_ms``, ``version``, ``symptom``, ``reason`` …"""
     level: str | None = None

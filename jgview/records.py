@@ -22,7 +22,6 @@ import re
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import fields as _dc_fields
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from itertools import chain
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 from jgview.lazy import LazyPattern
 from jgview.models import Record, SourceInfo
 from jgview.struct import Struct, field
+from jgview.struct import fields as struct_fields
 
 __all__ = [
     "Layout",
@@ -676,7 +676,7 @@ class _Open:
 _RECORD_FIELDS = ("source", "lineno", "message", "pod", "container", "time", "time_of_day", "level", "logger",
                   "thread", "layout", "raw")
 """The order in which :meth:`_Reader._finish` passes a record's fields (checked at import)."""
-if tuple(f.name for f in _dc_fields(Record))[:len(_RECORD_FIELDS)] != _RECORD_FIELDS:  # pragma: no cover
+if struct_fields(Record)[:len(_RECORD_FIELDS)] != _RECORD_FIELDS:  # pragma: no cover
     raise RuntimeError("records: Record's fields changed order: update _RECORD_FIELDS and _finish")
 
 

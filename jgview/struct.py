@@ -17,9 +17,9 @@ raises), ``repr``, ``==`` between instances of the same class (unhashable, like 
 shared by all the classes (one generic ``__init__`` instead of one compiled per class). The
 generic ``__init__`` costs 2.2 µs an instance against a dataclass' 0.5, so a class gets its own,
 written and compiled as a dataclass' is, once :data:`HOT` instances of it have been built (the
-observations, segments and view changes of a large cluster: tens of thousands; a tiny log
-compiles none). The classes made for every candidate line (``Record``, ``Event``, ``View``) stay
-dataclasses.
+records, events and views of every candidate line, the observations and segments of a large
+cluster; a tiny log compiles none), after which building one costs what a dataclass' costs.
+Equality, hashing and pickling read the values with one :func:`operator.attrgetter` call.
 
 Type checkers read a Struct as a dataclass (:func:`typing.dataclass_transform`).
 """
@@ -27,6 +27,7 @@ Type checkers read a Struct as a dataclass (:func:`typing.dataclass_transform`).
 from __future__ import annotations
 
 import sys
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 if sys.version_info >= (3, 11) or TYPE_CHECKING:
@@ -86,6 +87,7 @@ class _StructMeta(type):
             ns["__init__"] = Struct.__init__  # each class its own entry: see _compiled_init
         cls = super().__new__(mcls, name, bases, ns)
         cls._fields = inherited + own
+        cls._get = attrgetter(*cls._fields) if len(cls._fields) > 1 else None  # (their values, at C speed)
         cls._defaults = defaults
         cls.__match_args__ = own
         if frozen:
@@ -106,6 +108,7 @@ class Struct(metaclass=_StructMeta):
     _defaults: ClassVar[dict[str, Any]] = {}
     _frozen: ClassVar[bool] = False
     _made: ClassVar[int] = 0
+    _get: ClassVar[Any] = None
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         cls = type(self)
@@ -189,7 +192,8 @@ def _compiled_init(cls: type) -> Callable[..., None]:
 
 
 def _values(obj: Any) -> tuple[Any, ...]:
-    return tuple(getattr(obj, n) for n in obj._fields)
+    get = obj._get
+    return get(obj) if get is not None else tuple(getattr(obj, n) for n in obj._fields)
 
 
 def _frozen_setattr(self: Any, name: str, *value: Any) -> None:
