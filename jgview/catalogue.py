@@ -1498,6 +1498,8 @@ def is_candidate(line: str) -> bool:
         hit = _KEYWORD_SCAN(line)
         if hit is not None:
             return hit
+    elif _native_pending:
+        _count_line()
     return _is_candidate_words(line)
 
 
@@ -1605,9 +1607,33 @@ _RARE_KEYWORDS: tuple[str, ...] = tuple(
 """The keywords that hold none of :data:`_FREQUENT_WORDS` (those :func:`is_candidate` leaves to
 the native scanner)."""
 
-_KEYWORD_SCAN = native_words_test(_RARE_KEYWORDS)
+_KEYWORD_SCAN: Callable[[str], bool | None] | None = None
 """For :func:`is_candidate`: whether a line holds one of :data:`_RARE_KEYWORDS` (None: the Python
-loop)."""
+loop). Made by :func:`make_native_tests`."""
+
+NATIVE_AFTER = 256
+"""Lines :func:`is_candidate` tests with the Python loop before it makes the native test: making
+it (importing the fast reader, choosing anchors) costs about what the loop takes on that many
+lines, which a tiny log never reaches (start-up time). The answer is the same either way."""
+
+_native_pending = True
+_lines_tested = 0
+
+
+def make_native_tests() -> None:
+    """Make the native scanner's test of :func:`is_candidate` now (before workers are forked, so
+    that they share it; else on the :data:`NATIVE_AFTER`-th line). Once."""
+    global _KEYWORD_SCAN, _native_pending
+    if _native_pending:
+        _native_pending = False
+        _KEYWORD_SCAN = native_words_test(_RARE_KEYWORDS)
+
+
+def _count_line() -> None:
+    global _lines_tested
+    _lines_tested += 1
+    if _lines_tested >= NATIVE_AFTER:
+        make_native_tests()
 
 
 def by_id(wording_id: str) -> Wording:

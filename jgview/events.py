@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
@@ -42,6 +43,7 @@ from jgview.catalogue import (
     lazy_regex,
     native_words_test,
 )
+from jgview.catalogue import make_native_tests as make_catalogue_native_tests
 from jgview.models import Detail, DetailList, Event, Kind, Record, View
 from jgview.struct import Struct
 from jgview.struct import fields as struct_fields
@@ -110,9 +112,20 @@ _UNIT_MS = {
 _SYMPTOM_WORDS = frozenset({"_ERROR", "expired_code", "invalid_code", "user_session_not_found", "required client"})
 _OTHER_WORDS = tuple(w for w in CANDIDATE_WORDS if w not in _SYMPTOM_WORDS)
 _HHMM = regex.compile(r"\d\d:\d\d")
-_OTHER_SCAN = native_words_test(_OTHER_WORDS)
+_OTHER_SCAN: Callable[[str], bool | None] | None = None
 """Whether a line holds one of :data:`_OTHER_WORDS` (None without the native scanner: a loop of
-``in``)."""
+``in``). Made by :func:`make_native_tests`, or by the first line that needs it."""
+_other_pending = True
+
+
+def make_native_tests() -> None:
+    """Make the native scanner's tests of the events stage and of :func:`is_candidate` now
+    (before workers are forked, so that they share them). Once."""
+    global _OTHER_SCAN, _other_pending
+    make_catalogue_native_tests()
+    if _other_pending:
+        _other_pending = False
+        _OTHER_SCAN = native_words_test(_OTHER_WORDS)
 
 
 def sample_key(line: str) -> str | None:
@@ -124,6 +137,8 @@ def sample_key(line: str) -> str | None:
     if "_ERROR" not in line and "_code" not in line and "user_session" not in line and "required client" not in line:
         return None
     # one native call for the ~40 other words (≈0.5 µs) instead of ~40 passes over the line (≈4 µs)
+    if _other_pending:
+        make_native_tests()
     hit = _OTHER_SCAN(line) if _OTHER_SCAN is not None else None
     if hit is None:
         hit = any(w in line for w in _OTHER_WORDS)

@@ -320,6 +320,7 @@ def _warm() -> None:
     records.load_layouts()
     fastscan.native_available()
     fastscan.scan_words()
+    events.make_native_tests()
 
 
 def _prepare(opts: AnalyzeOptions) -> None:

@@ -959,3 +959,12 @@ def test_the_rules_share_one_facts_per_evaluation(monkeypatch):
     a = pipeline.analyze([str(root)])
     assert a.findings, "the seed split has findings"
     assert len(made) == 1
+
+
+def test_the_rule_modules_listed_from_the_directory_are_pkgutils():
+    import pkgutil
+
+    import jgview.findings as fnd
+
+    assert fnd._rule_modules() == sorted(m.name for m in pkgutil.iter_modules(fnd.__path__))
+    assert "r01_discovery" in fnd._rule_modules() and "__init__" not in fnd._rule_modules()

@@ -42,7 +42,27 @@ def _plain(line: str) -> bool:
 def test_native_scanner_is_used_when_built():
     if fastscan._native() is None:
         pytest.skip("no native scanner here")
+    events.make_native_tests()
     assert catalogue._KEYWORD_SCAN is not None and events._OTHER_SCAN is not None
+
+
+def test_the_native_test_is_made_after_256_lines_and_answers_alike(monkeypatch):
+    """A tiny log never pays for the native test (start-up); a longer one gets it, same answers."""
+    if fastscan._native() is None:
+        pytest.skip("no native scanner here")
+    monkeypatch.setattr(catalogue, "_KEYWORD_SCAN", None)
+    monkeypatch.setattr(catalogue, "_native_pending", True)
+    monkeypatch.setattr(catalogue, "_lines_tested", 0)
+    lines = [f"2024-05-01 10:00:{i % 60:02d},000 INFO [x] (main) line {i}" for i in range(400)]
+    lines[3] += " ISPN000094"
+    lines[300] += " JGRP000032"
+    answers = []
+    for i, line in enumerate(lines):
+        answers.append(is_candidate(line))
+        if i < catalogue.NATIVE_AFTER - 2:
+            assert catalogue._KEYWORD_SCAN is None, i
+    assert catalogue._KEYWORD_SCAN is not None and not catalogue._native_pending
+    assert answers == [_plain(x) for x in lines] and answers.count(True) == 2
 
 
 @settings(max_examples=1500, deadline=None)
@@ -67,6 +87,7 @@ def test_is_candidate_on_long_and_odd_lines():
 
 def test_is_candidate_without_the_native_scanner(monkeypatch):
     monkeypatch.setattr(catalogue, "_KEYWORD_SCAN", None)
+    monkeypatch.setattr(catalogue, "_native_pending", False)
     for k in CANDIDATE_KEYWORDS:
         assert is_candidate("a " + k + " b")
     assert not is_candidate("2024-05-01 10:00:00,123 INFO [x] (main) nothing here")
@@ -81,6 +102,7 @@ _EVENT = ('2024-05-01 10:00:01,789 WARN  [org.keycloak.events] (executor-thread-
        rest=_text)
 def test_sample_key_native_is_the_loop(head, rest):
     line = head + rest
+    events.make_native_tests()
     got = events.sample_key(line)
     saved = events._OTHER_SCAN
     events._OTHER_SCAN = None
