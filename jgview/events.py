@@ -44,6 +44,7 @@ from jgview.catalogue import (
     native_words_test,
 )
 from jgview.catalogue import make_native_tests as make_catalogue_native_tests
+from jgview.lazy import LazyPattern
 from jgview.models import Detail, DetailList, Event, Kind, Record, View
 from jgview.struct import Struct
 from jgview.struct import fields as struct_fields
@@ -111,7 +112,7 @@ _UNIT_MS = {
 
 _SYMPTOM_WORDS = frozenset({"_ERROR", "expired_code", "invalid_code", "user_session_not_found", "required client"})
 _OTHER_WORDS = tuple(w for w in CANDIDATE_WORDS if w not in _SYMPTOM_WORDS)
-_HHMM = regex.compile(r"\d\d:\d\d")
+_HHMM = LazyPattern(regex.compile, r"\d\d:\d\d")
 _OTHER_SCAN: Callable[[str], bool | None] | None = None
 """Whether a line holds one of :data:`_OTHER_WORDS` (None without the native scanner: a loop of
 ``in``). Made by :func:`make_native_tests`, or by the first line that needs it."""

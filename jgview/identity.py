@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 
+from jgview.lazy import LazyPattern
+
 # Kubernetes' random suffix alphabet (no vowels, no 0/1/3): ReplicaSet/DeploymentConfig pods end
 # with a 5-character suffix, ReplicaSets add a pod-template hash of 6 to 10 such characters.
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
-_RANDOM_SUFFIX = re.compile(rf"-[{_SAFE}]{{5}}$")
-_HASH_SUFFIX = re.compile(rf"-(?=[{_SAFE}]*\d)[{_SAFE}]{{6,10}}$")
-_ORDINAL = re.compile(r"-\d+$")
-_GENERATED = re.compile(r"^(?P<host>.+)-(?P<n>\d{1,5})$")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_SUFFIX_KEY = re.compile(r"[A-Za-z][\w.-]{0,40}")
+_RANDOM_SUFFIX = LazyPattern(re.compile, rf"-[{_SAFE}]{{5}}$")
+_HASH_SUFFIX = LazyPattern(re.compile, rf"-(?=[{_SAFE}]*\d)[{_SAFE}]{{6,10}}$")
+_ORDINAL = LazyPattern(re.compile, r"-\d+$")
+_GENERATED = LazyPattern(re.compile, r"^(?P<host>.+)-(?P<n>\d{1,5})$")
+_UUID = LazyPattern(re.compile, r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_SUFFIX_KEY = LazyPattern(re.compile, r"[A-Za-z][\w.-]{0,40}")
 
 
 def is_uuid(name: str) -> bool:

@@ -497,17 +497,18 @@ def _secs(t: time) -> int:
 # --------------------------------------------------------------------------------------------
 # envelopes
 
-_ANSI = re.compile(r"(?:\x1b\[|\u2190\[)[0-9;?]{0,32}[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
-_ANSI_LEAD = re.compile(r"(?:(?:\x1b\[|\u2190\[)[0-9;?]{0,32}[A-Za-z])+")
-_KTS = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d))(?:[ \t]|$)")
-_LEAD_KTS9 = re.compile(
+_ANSI = LazyPattern(re.compile, r"(?:\x1b\[|\u2190\[)[0-9;?]{0,32}[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
+_ANSI_LEAD = LazyPattern(re.compile, r"(?:(?:\x1b\[|\u2190\[)[0-9;?]{0,32}[A-Za-z])+")
+_KTS = LazyPattern(re.compile, r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d))(?:[ \t]|$)")
+_LEAD_KTS9 = LazyPattern(
+    re.compile,
     r"(?:\[pod/[^\]\s]{1,600}\] )?(?P<ts>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d)) ")
-_EMBEDDED_KTS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) ")
-_CI_TS = re.compile(r"\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\][ \t]")
-_PREFIX = re.compile(r"\[pod/([^/\]\s]{1,253})/([^/\]\s]{1,253})\] ?")
-_COMPOSE = re.compile(r"((?P<svc>[A-Za-z0-9][\w.-]{0,127}?)[-_]\d{1,5}) +\|(?: |$)")
-_POD_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
-_LABEL = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+_EMBEDDED_KTS = LazyPattern(re.compile, r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d) ")
+_CI_TS = LazyPattern(re.compile, r"\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?)\][ \t]")
+_PREFIX = LazyPattern(re.compile, r"\[pod/([^/\]\s]{1,253})/([^/\]\s]{1,253})\] ?")
+_COMPOSE = LazyPattern(re.compile, r"((?P<svc>[A-Za-z0-9][\w.-]{0,127}?)[-_]\d{1,5}) +\|(?: |$)")
+_POD_NAME = LazyPattern(re.compile, r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+_LABEL = LazyPattern(re.compile, r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
 _DIGITS = frozenset("0123456789")
 
 

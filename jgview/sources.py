@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from jgview.lazy import LazyPattern
 from jgview.models import SourceInfo
 from jgview.struct import Struct
 
@@ -54,11 +55,11 @@ _GENERIC_STEMS = frozenset({
     "messages", "all", "combined", "app", "application", "container", "pod", "pods", "out",
     "kubectl", "oc", "boot", "audit", "main", "default", "tmp", "data", "export", "insecure", "",
 })
-_POD_LIKE = re.compile(r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
-_PREVIOUS = re.compile(r"(?:^|[-_.])previous(?:[-_.]|$)", re.IGNORECASE)
-_PREVIOUS_END = re.compile(r"[-_.]previous$", re.IGNORECASE)
-_PREVIOUS_START = re.compile(r"^previous[-_.]", re.IGNORECASE)
-_PREVIOUS_MID = re.compile(r"[-_.]previous([-_.])", re.IGNORECASE)
+_POD_LIKE = LazyPattern(re.compile, r"[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?")
+_PREVIOUS = LazyPattern(re.compile, r"(?:^|[-_.])previous(?:[-_.]|$)", re.IGNORECASE)
+_PREVIOUS_END = LazyPattern(re.compile, r"[-_.]previous$", re.IGNORECASE)
+_PREVIOUS_START = LazyPattern(re.compile, r"^previous[-_.]", re.IGNORECASE)
+_PREVIOUS_MID = LazyPattern(re.compile, r"[-_.]previous([-_.])", re.IGNORECASE)
 
 
 class Input(Struct):

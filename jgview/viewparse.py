@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 
 from jgview.identity import bare, split_suffix
+from jgview.lazy import LazyPattern
 from jgview.models import View
 
 __all__ = [
@@ -52,11 +53,11 @@ MAX_NAME = 1000
 MAX_SUBGROUPS = 1000
 """Most subgroups kept from one MergeView (JGroups itself prints at most 20)."""
 
-_VIEW_ID = re.compile(r"\[([^\[\]\n\r|]{1,%d})\|(\d{1,18})\]" % MAX_NAME)
-_SIZE = re.compile(r" ?\((\d{1,12})\)")
-_SUBGROUPS = re.compile(r", (\d{1,9}) subgroups: ")
+_VIEW_ID = LazyPattern(re.compile, r"\[([^\[\]\n\r|]{1,%d})\|(\d{1,18})\]" % MAX_NAME)
+_SIZE = LazyPattern(re.compile, r" ?\((\d{1,12})\)")
+_SUBGROUPS = LazyPattern(re.compile, r", (\d{1,9}) subgroups: ")
 _MERGE_PREFIX = "MergeView::"
-_PAREN_GROUP = re.compile(r"\([^()]*\)")
+_PAREN_GROUP = LazyPattern(re.compile, r"\([^()]*\)")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from typing import Any
 
 import typer
 
-_DUR = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+from jgview.lazy import LazyPattern
+
+_DUR = LazyPattern(re.compile, r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
 def parse_time(value: str | None, opt: str) -> datetime | None:

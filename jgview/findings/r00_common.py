@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from jgview.identity import bare, workload_of
+from jgview.lazy import LazyPattern
 from jgview.models import Event, Evidence, Kind, Verdict
 from jgview.struct import Struct, field
 
@@ -131,7 +132,7 @@ def count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,252}$")
+_PLAIN = LazyPattern(re.compile, r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,252}$")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 
 
@@ -208,10 +209,10 @@ VOLATILE_LABELS = {
 }
 """Pod labels that differ per pod or per rollout: not usable in a selector for all pods."""
 
-_NS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_NS_NAME = LazyPattern(re.compile, r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 """A Kubernetes namespace name (RFC 1123 label)."""
-_NS_IN_PATH = re.compile(r"(?:^|/)namespaces/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)/")
-_CONNECT_PROBLEM = re.compile(
+_NS_IN_PATH = LazyPattern(re.compile, r"(?:^|/)namespaces/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)/")
+_CONNECT_PROBLEM = LazyPattern(re.compile, 
     r"ConnectException|NoRouteToHost|Connect timed out|SocketTimeoutException|Connection reset|"
     r"connection timed out|Network is unreachable|Host is unreachable",
     re.I,

@@ -20,10 +20,11 @@ from jgview.findings.r00_common import (
 import re
 
 from jgview.identity import workload_of
+from jgview.lazy import LazyPattern
 from jgview.models import Event, Finding, Severity
 
 
-_NS_NAME = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_NS_NAME = LazyPattern(re.compile, r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 
 
 def _by_workload(events: list[Event]) -> dict[str, list[Event]]:

@@ -9,9 +9,10 @@ from collections import defaultdict
 from jgview.findings import Context, rule
 from jgview.findings.r00_common import count, evidence, facts, host_of, namespace_hint, plist, spread, guarded
 from jgview.identity import workload_of
+from jgview.lazy import LazyPattern
 from jgview.models import Event, Finding, Severity
 
-_IP = re.compile(r"/?((?:\d{1,3}\.){3}\d{1,3})(?::\d{1,5})?")
+_IP = LazyPattern(re.compile, r"/?((?:\d{1,3}\.){3}\d{1,3})(?::\d{1,5})?")
 
 
 @rule("R5")
