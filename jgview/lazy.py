@@ -35,10 +35,16 @@ class LazyPattern:
         return got
 
     def __getattr__(self, name: str) -> Any:  # (only for names not found: the pattern's own)
+        if name.startswith("_"):  # (a slot not set yet, as in a copy being made: not the pattern's)
+            raise AttributeError(name)
         value = getattr(self.compiled(), name)
         if callable(value):
             self.__dict__[name] = value
         return value
+
+    def __reduce__(self) -> tuple[Any, ...]:  # (pickle and copy: made again from the pattern)
+        compile, args = self._make
+        return (LazyPattern, (compile, self.pattern, *args))
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r})"
