@@ -24,18 +24,15 @@ class Key(Struct, frozen=True):
     n: int = 1
 
 
+def _fresh(cls: type) -> type:
+    """A new class declared as ``cls`` is (its own count of instances, its own __init__)."""
+    ns = {"__annotations__": {n: cls.__annotations__[n] for n in cls._fields}, **cls._defaults}
+    return type(cls)(cls.__name__, (Struct,), ns, frozen=cls._frozen)
+
+
 def _classes(hot: bool) -> tuple[type, type]:
     """A fresh Point and Key; ``hot``: already built often enough to have their own __init__."""
-
-    class Point(Struct):
-        x: int
-        y: int = 0
-        tags: list[str] = field(default_factory=list)
-
-    class Key(Struct, frozen=True):
-        name: str
-        n: int = 1
-
+    Point, Key = _fresh(globals()["Point"]), _fresh(globals()["Key"])
     for cls, arg in ((Point, 0), (Key, "k")):
         assert cls.__init__ is Struct.__init__
         if hot:
