@@ -592,7 +592,6 @@ class _SegmentTracker:
                 if labels.get(k) != label:
                     relabel.append(k)
         labels.update(new_labels)
-        new_labels = labels
         todo = set(changed)
         for k in relabel:
             todo |= part.by_key[k]
@@ -612,7 +611,7 @@ class _SegmentTracker:
                     del self.open[p]
                 self.pod_label.pop(p, None)
                 continue
-            label = new_labels[k]
+            label = labels[k]
             vid = self.current[p].view.view_id
             inc = self.cur_inc[p]
             self.pod_label[p] = label
