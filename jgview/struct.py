@@ -113,7 +113,7 @@ class Struct(metaclass=_StructMeta):
     def __init__(self, *args: Any, **kw: Any) -> None:
         cls = type(self)
         cls._made += 1
-        if cls._made == HOT:
+        if cls._made >= HOT:  # (>=: a subclass starts from its base's count)
             cls.__init__ = _compiled_init(cls)  # type: ignore[misc]
         names = cls._fields
         if len(args) > len(names):
