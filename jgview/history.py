@@ -127,6 +127,7 @@ class History(Struct):
 
     _pod_cache: dict[str, str | None] = field(default_factory=dict)
     _view_pods: dict[int, tuple[View, frozenset[str]]] = field(default_factory=dict)
+    _view_pods_of: dict[tuple[str, ...], frozenset[str]] = field(default_factory=dict)
 
     def pod_of(self, name: str) -> str | None:
         """The pod a JGroups name belongs to (cached: called for every member of every view)."""
@@ -146,7 +147,12 @@ class History(Struct):
         hit = self._view_pods.get(id(v))
         if hit is not None and hit[0] is v:
             return hit[1]
-        pods = frozenset(p for p in (self.pod_of(m) for m in v.members) if p is not None)
+        # (each pod's log has its own View of a view all pods logged: the answer is per member
+        # list, remembered as such)
+        pods = self._view_pods_of.get(v.members)
+        if pods is None:
+            pods = self._view_pods_of[v.members] = frozenset(
+                p for p in (self.pod_of(m) for m in v.members) if p is not None)
         self._view_pods[id(v)] = (v, pods)
         return pods
 

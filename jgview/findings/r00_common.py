@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 
 import functools
+import heapq
 import json
 import os
 import re
@@ -259,6 +260,7 @@ class Facts:
             self.by_pod[ev.pod or "?"].append(ev)
         self._pod_of: dict[str, str | None] = {}
         self._vpods: dict[int, tuple[Any, frozenset[str | None]]] = {}
+        self._vpods_of: dict[tuple[str, ...], frozenset[str | None]] = {}
         self._lonely: list[Lonely] | None = None
         self._merged_alone: dict[int, dict[str, list[float]]] = {}
         self.results_of: dict[str, list[Any]] = defaultdict(list)
@@ -303,7 +305,12 @@ class Facts:
         """The pods of a view's members (None for members of no known pod)."""
         hit = self._vpods.get(id(view))
         if hit is None or hit[0] is not view:
-            hit = (view, frozenset(self.pod_of(m) for m in view.members))
+            # (each pod's log has its own View of a view all pods logged: the answer is per
+            # member list, remembered as such)
+            pods = self._vpods_of.get(view.members)
+            if pods is None:
+                pods = self._vpods_of[view.members] = frozenset(self.pod_of(m) for m in view.members)
+            hit = (view, pods)
             self._vpods[id(view)] = hit
         return hit[1]
 
@@ -527,14 +534,21 @@ class Facts:
         vpods_at = [self.view_pods(o.view) for o in obs]
         by_inc: dict[tuple[str, int], list[int]] = defaultdict(list)
         by_pod: dict[str, list[int]] = defaultdict(list)
-        multi_with: dict[str | None, list[int]] = defaultdict(list)
-        """Per pod, the observations (indices, in time order) of views that list it with others."""
+        of_list: dict[tuple[str, ...], list[int]] = {}
+        """Per member list of more than one member, the observations (indices, in time order) of
+        it: every pod logs each view, so there are far fewer lists than observations."""
+        multi_with: dict[str | None, list[list[int]]] = defaultdict(list)
+        """Per pod, the lists of :data:`of_list` of the views that list it with others."""
         for k, o in enumerate(obs):
             by_inc[(o.pod, o.inc)].append(k)
             by_pod[o.pod].append(k)
             if len(o.view.members) > 1:
-                for x in vpods_at[k]:
-                    multi_with[x].append(k)
+                ks = of_list.get(o.view.members)
+                if ks is None:
+                    ks = of_list[o.view.members] = []
+                    for x in vpods_at[k]:
+                        multi_with[x].append(ks)
+                ks.append(k)
         nxt = [INF] * len(obs)
         """When each observation stopped being its incarnation's current view."""
         for (p, i), ks in by_inc.items():
@@ -549,8 +563,10 @@ class Facts:
         def later_views(p: str, i: int, cs: Any, inc_end: float, lo: int) -> Iterator[Any]:
             """Views from index ``lo`` on (time order), before ``inc_end``, that list ``p`` with
             someone (not ``cs``, not another incarnation's of ``p``), lazily."""
-            ks = multi_with.get(p, [])
-            for k in ks[bisect.bisect_left(ks, lo):]:
+            # (the views' observations from lo on, merged in time order, read as they are needed)
+            tails = (map(ks.__getitem__, range(bisect.bisect_left(ks, lo), len(ks)))
+                     for ks in multi_with.get(p, ()))
+            for k in heapq.merge(*tails):
                 if times[k] >= inc_end:
                     return
                 q = obs[k]
