@@ -213,7 +213,8 @@ VOLATILE_LABELS = {
 _NS_NAME = LazyPattern(re.compile, r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
 """A Kubernetes namespace name (RFC 1123 label)."""
 _NS_IN_PATH = LazyPattern(re.compile, r"(?:^|/)namespaces/([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)/")
-_CONNECT_PROBLEM = LazyPattern(re.compile, 
+_CONNECT_PROBLEM = LazyPattern(
+    re.compile,
     r"ConnectException|NoRouteToHost|Connect timed out|SocketTimeoutException|Connection reset|"
     r"connection timed out|Network is unreachable|Host is unreachable",
     re.I,
